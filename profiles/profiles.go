@@ -1,0 +1,143 @@
+// Package profiles holds one data file per operating system: how it installs
+// packages, which services it runs, where its files live.
+package profiles
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"gopkg.in/yaml.v3"
+)
+
+//go:embed *.yaml
+var files embed.FS
+
+// Profile describes one operating system release.
+type Profile struct {
+	// Extends names the profile this one overrides field by field.
+	Extends string `yaml:"extends"`
+	Name    string `yaml:"name"`
+	// PackageManager selects the package partial of the templates: apt or dnf.
+	PackageManager string `yaml:"packageManager"`
+	// Codename is the release codename apt repositories are keyed by.
+	Codename string `yaml:"codename"`
+	// FirewallServices are systemd units stopped and disabled at boot.
+	FirewallServices []string `yaml:"firewallServices"`
+	// PrereqPackages are installed before anything is downloaded.
+	PrereqPackages []string `yaml:"prereqPackages"`
+	Chrony         Chrony   `yaml:"chrony"`
+	// IPVSPackages are installed when kube-proxy runs in ipvs mode.
+	IPVSPackages []string   `yaml:"ipvsPackages"`
+	Containerd   Containerd `yaml:"containerd"`
+}
+
+// Chrony locates the time daemon.
+type Chrony struct {
+	Package   string `yaml:"package"`
+	Service   string `yaml:"service"`
+	Config    string `yaml:"config"`
+	Driftfile string `yaml:"driftfile"`
+}
+
+// Containerd says where the runtime package comes from.
+type Containerd struct {
+	Package string `yaml:"package"`
+	// Repo is the base URL of Docker's package repository for this distribution.
+	Repo string `yaml:"repo"`
+	// Key is the URL of the repository's signing key.
+	Key string `yaml:"key"`
+}
+
+var (
+	loadOnce sync.Once
+	all      map[string]*Profile
+	loadErr  error
+)
+
+func load() {
+	raw := map[string][]byte{}
+	entries, err := files.ReadDir(".")
+	if err != nil {
+		loadErr = err
+		return
+	}
+	for _, e := range entries {
+		data, err := files.ReadFile(e.Name())
+		if err != nil {
+			loadErr = err
+			return
+		}
+		raw[strings.TrimSuffix(e.Name(), ".yaml")] = data
+	}
+	all = map[string]*Profile{}
+	for name := range raw {
+		p, err := resolve(name, raw, 0)
+		if err != nil {
+			loadErr = err
+			return
+		}
+		if !strings.HasPrefix(name, "_") {
+			if p.Name != name {
+				loadErr = fmt.Errorf("profile %s.yaml names itself %q", name, p.Name)
+				return
+			}
+			all[name] = p
+		}
+	}
+}
+
+// resolve decodes a profile over the one it extends.
+func resolve(name string, raw map[string][]byte, depth int) (*Profile, error) {
+	data, ok := raw[name]
+	if !ok || depth > 8 {
+		return nil, fmt.Errorf("profile %q not found", name)
+	}
+	var head struct {
+		Extends string `yaml:"extends"`
+	}
+	if err := yaml.Unmarshal(data, &head); err != nil {
+		return nil, fmt.Errorf("profile %s: %w", name, err)
+	}
+	p := &Profile{}
+	if head.Extends != "" {
+		base, err := resolve(head.Extends, raw, depth+1)
+		if err != nil {
+			return nil, fmt.Errorf("profile %s: %w", name, err)
+		}
+		*p = *base
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(p); err != nil {
+		return nil, fmt.Errorf("profile %s: %w", name, err)
+	}
+	return p, nil
+}
+
+// Get returns the named profile.
+func Get(name string) (*Profile, error) {
+	loadOnce.Do(load)
+	if loadErr != nil {
+		return nil, loadErr
+	}
+	p, ok := all[name]
+	if !ok {
+		return nil, fmt.Errorf("unknown os %q (supported: %s)", name, strings.Join(Names(), ", "))
+	}
+	return p, nil
+}
+
+// Names lists the selectable profiles, sorted.
+func Names() []string {
+	loadOnce.Do(load)
+	var out []string
+	for n := range all {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}

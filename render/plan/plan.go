@@ -1,0 +1,241 @@
+// Package plan turns a validated spec, its secrets and its OS profile into one
+// NodePlan per node: every value the templates print, computed here.
+package plan
+
+import (
+	"fmt"
+	"net"
+	"sort"
+
+	"github.com/k8sgen/k8sgen/profiles"
+	"github.com/k8sgen/k8sgen/render/secrets"
+	"github.com/k8sgen/k8sgen/render/spec"
+)
+
+// Paths on the node; the bootstrap script and the file list share them.
+const (
+	BootstrapPath     = "/usr/local/sbin/k8sgen-bootstrap"
+	KubeadmConfigDir  = "/etc/k8sgen/kubeadm"
+	StagedPKIDir      = "/etc/k8sgen/pki"
+	ClusterCAPath     = "/etc/k8sgen/pki/ca.crt"
+	ContainerdStaging = "/etc/k8sgen/containerd/config.toml"
+	HostsBlockPath    = "/etc/k8sgen/hosts"
+	LogPath           = "/var/log/k8sgen-bootstrap.log"
+	StateDir          = "/var/lib/k8sgen"
+	CRISocket         = "unix:///run/containerd/containerd.sock"
+)
+
+// File is one file a node's user-data writes. Template names the template that
+// produces it from the NodePlan; Content is used as-is when Template is empty.
+type File struct {
+	Path     string
+	Mode     string
+	Template string
+	Content  string
+}
+
+// Host is one /etc/hosts line.
+type Host struct{ IP, Name string }
+
+// KV is an ordered key/value pair.
+type KV struct{ Key, Value string }
+
+// NodePlan is everything the templates need for one node.
+type NodePlan struct {
+	Cluster string
+	Name    string
+	Role    string
+	IP      string
+	// Init marks the first control plane, the one that runs kubeadm init.
+	Init bool
+	// ControlPlane is true for every control-plane node, Init included.
+	ControlPlane bool
+	// SingleNode means no workers: the control-plane taint is removed.
+	SingleNode bool
+
+	OS      *profiles.Profile
+	Version string
+	// Minor is e.g. "v1.32", the pkgs.k8s.io channel.
+	Minor      string
+	KubeadmAPI string
+	// V1Beta4 selects the v1beta4 field layout of the kubeadm templates.
+	V1Beta4 bool
+
+	Endpoint      string
+	EndpointHost  string
+	EndpointPort  string
+	PodSubnet     string
+	ServiceSubnet string
+	CNI           string
+	CNIVersion    string
+	ProxyMode     string
+	NTPServers    []string
+	Hosts         []Host
+
+	Modules []string
+	Sysctls []KV
+	// Packages are installed with the Kubernetes packages (ipvs tools).
+	ExtraPackages []string
+
+	PauseImage string
+	// ContainerdSeries is the pinned release series (1.7 or 2); ContainerdConfigVersion its config format.
+	ContainerdSeries        string
+	ContainerdConfigVersion int
+	CRISocket               string
+
+	KubeRepo    string
+	KubeRepoKey string
+
+	Token          string
+	TokenID        string
+	TokenTTL       string
+	CertificateKey string
+	CACertHash     string
+
+	Paths Paths
+	Files []File
+}
+
+// Paths repeats the node-side path constants for templates.
+type Paths struct {
+	Bootstrap, KubeadmConfig, StagedPKI, ClusterCA, ContainerdStaging, HostsBlock, Log, State string
+}
+
+// Build makes the plans, in spec order. The spec must be defaulted and valid.
+func Build(c *spec.Cluster, b *secrets.Bundle) ([]*NodePlan, error) {
+	prof, err := profiles.Get(c.OS)
+	if err != nil {
+		return nil, err
+	}
+	ver, ok := spec.ParseVersion(c.KubernetesVersion)
+	if !ok {
+		return nil, fmt.Errorf("kubernetesVersion %q is not a version", c.KubernetesVersion)
+	}
+	rel, ok := releases[ver.Minor]
+	if !ok || ver.Major != 1 {
+		return nil, fmt.Errorf("kubernetesVersion %s is not supported", ver)
+	}
+	hash, err := b.CACertHash()
+	if err != nil {
+		return nil, fmt.Errorf("secrets: ca: %w", err)
+	}
+	host, port, err := net.SplitHostPort(c.ControlPlaneEndpoint)
+	if err != nil {
+		return nil, fmt.Errorf("controlPlaneEndpoint: %w", err)
+	}
+
+	hosts := make([]Host, 0, len(c.Nodes))
+	for _, n := range c.Nodes {
+		hosts = append(hosts, Host{IP: n.IP, Name: n.Name})
+	}
+	modules := []string{"overlay", "br_netfilter"}
+	var extra []string
+	if c.Network.KubeProxyMode == "ipvs" {
+		modules = append(modules, "ip_vs", "ip_vs_rr", "ip_vs_wrr", "ip_vs_sh", "nf_conntrack")
+		extra = append(extra, prof.IPVSPackages...)
+	}
+	sysctls := []KV{
+		{"net.bridge.bridge-nf-call-ip6tables", "1"},
+		{"net.bridge.bridge-nf-call-iptables", "1"},
+		{"net.ipv4.ip_forward", "1"},
+	}
+	sort.Slice(sysctls, func(i, j int) bool { return sysctls[i].Key < sysctls[j].Key })
+	cfgVersion := 3
+	if rel.containerd == "1.7" {
+		cfgVersion = 2
+	}
+	minor := fmt.Sprintf("v%d.%d", ver.Major, ver.Minor)
+	base := NodePlan{
+		Cluster:                 c.Name,
+		OS:                      prof,
+		Version:                 ver.String(),
+		Minor:                   minor,
+		KubeadmAPI:              rel.kubeadmAPI,
+		V1Beta4:                 rel.kubeadmAPI == "kubeadm.k8s.io/v1beta4",
+		Endpoint:                c.ControlPlaneEndpoint,
+		EndpointHost:            host,
+		EndpointPort:            port,
+		PodSubnet:               c.Network.PodSubnet,
+		ServiceSubnet:           c.Network.ServiceSubnet,
+		CNI:                     c.Network.CNI,
+		CNIVersion:              c.Network.CNIVersion,
+		ProxyMode:               c.Network.KubeProxyMode,
+		NTPServers:              c.NTP.Servers,
+		Hosts:                   hosts,
+		Modules:                 modules,
+		Sysctls:                 sysctls,
+		ExtraPackages:           extra,
+		PauseImage:              "registry.k8s.io/pause:" + rel.pause,
+		ContainerdSeries:        rel.containerd,
+		ContainerdConfigVersion: cfgVersion,
+		CRISocket:               CRISocket,
+		KubeRepo:                "https://pkgs.k8s.io/core:/stable:/" + minor + "/deb/",
+		KubeRepoKey:             "https://pkgs.k8s.io/core:/stable:/" + minor + "/deb/Release.key",
+		Token:                   b.BootstrapToken.String(),
+		TokenID:                 b.BootstrapToken.ID,
+		TokenTTL:                b.BootstrapToken.TTL,
+		CertificateKey:          b.CertificateKey,
+		CACertHash:              hash,
+		SingleNode:              len(c.Workers()) == 0,
+		Paths: Paths{
+			Bootstrap:         BootstrapPath,
+			KubeadmConfig:     KubeadmConfigDir,
+			StagedPKI:         StagedPKIDir,
+			ClusterCA:         ClusterCAPath,
+			ContainerdStaging: ContainerdStaging,
+			HostsBlock:        HostsBlockPath,
+			Log:               LogPath,
+			State:             StateDir,
+		},
+	}
+
+	var plans []*NodePlan
+	initDone := false
+	for _, n := range c.Nodes {
+		p := base
+		p.Name, p.Role, p.IP = n.Name, n.Role, n.IP
+		p.ControlPlane = n.Role == spec.RoleControlPlane
+		p.Init = p.ControlPlane && !initDone
+		if p.Init {
+			initDone = true
+		}
+		p.Files = files(&p, b)
+		plans = append(plans, &p)
+	}
+	return plans, nil
+}
+
+// files lists what the node's user-data writes. Control planes get the shared CA
+// keys staged outside /etc/kubernetes (kubeadm reset would delete them there);
+// workers only get the public cluster CA certificate.
+func files(p *NodePlan, b *secrets.Bundle) []File {
+	fs := []File{
+		{Path: HostsBlockPath, Mode: "0644", Template: "hosts"},
+		{Path: "/etc/modules-load.d/k8sgen.conf", Mode: "0644", Template: "modules.conf"},
+		{Path: "/etc/sysctl.d/99-k8sgen.conf", Mode: "0644", Template: "sysctl.conf"},
+		{Path: ContainerdStaging, Mode: "0644", Template: fmt.Sprintf("containerd-v%d.toml", p.ContainerdConfigVersion)},
+		{Path: "/etc/crictl.yaml", Mode: "0644", Template: "crictl.yaml"},
+	}
+	if len(p.NTPServers) > 0 {
+		fs = append(fs, File{Path: "/etc/k8sgen/chrony.conf", Mode: "0644", Template: "chrony.conf"})
+	}
+	fs = append(fs, File{Path: ClusterCAPath, Mode: "0644", Content: b.CA.Cert})
+	if p.ControlPlane {
+		fs = append(fs,
+			File{Path: StagedPKIDir + "/ca.key", Mode: "0600", Content: b.CA.Key},
+			File{Path: StagedPKIDir + "/front-proxy-ca.crt", Mode: "0644", Content: b.FrontProxyCA.Cert},
+			File{Path: StagedPKIDir + "/front-proxy-ca.key", Mode: "0600", Content: b.FrontProxyCA.Key},
+			File{Path: StagedPKIDir + "/etcd/ca.crt", Mode: "0644", Content: b.EtcdCA.Cert},
+			File{Path: StagedPKIDir + "/etcd/ca.key", Mode: "0600", Content: b.EtcdCA.Key},
+			File{Path: StagedPKIDir + "/sa.pub", Mode: "0644", Content: b.ServiceAccount.Cert},
+			File{Path: StagedPKIDir + "/sa.key", Mode: "0600", Content: b.ServiceAccount.Key},
+		)
+	}
+	if p.Init {
+		fs = append(fs, File{Path: KubeadmConfigDir + "/init.yaml", Mode: "0600", Template: "kubeadm-init.yaml"})
+	} else {
+		fs = append(fs, File{Path: KubeadmConfigDir + "/join.yaml", Mode: "0600", Template: "kubeadm-join.yaml"})
+	}
+	fs = append(fs, File{Path: BootstrapPath, Mode: "0700", Template: "bootstrap.sh"})
+	return fs
+}

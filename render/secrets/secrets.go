@@ -1,0 +1,359 @@
+// Package secrets creates, loads and saves the cluster's secrets bundle: the
+// bootstrap token, the certificate key, the shared CAs, the service-account key
+// and an admin client certificate. Randomness and the clock are inputs.
+package secrets
+
+import (
+	"bytes"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/sha256"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/hex"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"math/big"
+	"regexp"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// APIVersion marks the bundle format.
+const APIVersion = "k8sgen.io/secrets/v1"
+
+// Validity periods; the CA matches kubeadm's ten years, the admin client its one year.
+const (
+	CAValidity    = 10 * 365 * 24 * time.Hour
+	AdminValidity = 365 * 24 * time.Hour
+	// DefaultTokenTTL bounds how long after `kubeadm init` nodes may still join.
+	DefaultTokenTTL = 24 * time.Hour
+)
+
+// Bundle is everything secret that the rendered files share.
+type Bundle struct {
+	APIVersion string `yaml:"apiVersion"`
+	// Cluster is the spec name the bundle was made for; a mismatch is refused.
+	Cluster        string         `yaml:"cluster"`
+	BootstrapToken BootstrapToken `yaml:"bootstrapToken"`
+	// CertificateKey encrypts the control-plane certificates kubeadm uploads (32 bytes, hex).
+	CertificateKey string  `yaml:"certificateKey"`
+	CA             KeyPair `yaml:"ca"`
+	FrontProxyCA   KeyPair `yaml:"frontProxyCA"`
+	EtcdCA         KeyPair `yaml:"etcdCA"`
+	ServiceAccount KeyPair `yaml:"serviceAccount"`
+	// AdminClient is a client certificate for the user's kubeconfig, signed by CA.
+	AdminClient KeyPair `yaml:"adminClient"`
+}
+
+// BootstrapToken is a kubeadm bootstrap token and its lifetime.
+type BootstrapToken struct {
+	ID     string `yaml:"id"`
+	Secret string `yaml:"secret"`
+	TTL    string `yaml:"ttl"`
+}
+
+// String is the token in kubeadm's id.secret form.
+func (t BootstrapToken) String() string { return t.ID + "." + t.Secret }
+
+// KeyPair holds PEM text. For ServiceAccount, Cert is the public key.
+type KeyPair struct {
+	Cert string `yaml:"cert"`
+	Key  string `yaml:"key"`
+}
+
+var (
+	tokenIDRE     = regexp.MustCompile(`^[a-z0-9]{6}$`)
+	tokenSecretRE = regexp.MustCompile(`^[a-z0-9]{16}$`)
+	certKeyRE     = regexp.MustCompile(`^[0-9a-f]{64}$`)
+)
+
+// New generates a bundle. rand must be a cryptographic source (crypto/rand.Reader).
+func New(rand io.Reader, now time.Time, cluster string) (*Bundle, error) {
+	b := &Bundle{APIVersion: APIVersion, Cluster: cluster}
+	var err error
+	if b.BootstrapToken.ID, err = randomString(rand, 6); err != nil {
+		return nil, err
+	}
+	if b.BootstrapToken.Secret, err = randomString(rand, 16); err != nil {
+		return nil, err
+	}
+	b.BootstrapToken.TTL = DefaultTokenTTL.String()
+	key := make([]byte, 32)
+	if _, err := io.ReadFull(rand, key); err != nil {
+		return nil, err
+	}
+	b.CertificateKey = hex.EncodeToString(key)
+	if b.CA, err = newCA(rand, now, "kubernetes"); err != nil {
+		return nil, err
+	}
+	if b.FrontProxyCA, err = newCA(rand, now, "front-proxy-ca"); err != nil {
+		return nil, err
+	}
+	if b.EtcdCA, err = newCA(rand, now, "etcd-ca"); err != nil {
+		return nil, err
+	}
+	if b.ServiceAccount, err = newServiceAccount(rand); err != nil {
+		return nil, err
+	}
+	if b.AdminClient, err = newAdmin(rand, now, b.CA); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+const tokenAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+
+// randomString draws n characters of [a-z0-9] without modulo bias.
+func randomString(rand io.Reader, n int) (string, error) {
+	out := make([]byte, 0, n)
+	buf := make([]byte, 1)
+	limit := byte(256 - 256%len(tokenAlphabet))
+	for len(out) < n {
+		if _, err := io.ReadFull(rand, buf); err != nil {
+			return "", err
+		}
+		if buf[0] >= limit {
+			continue
+		}
+		out = append(out, tokenAlphabet[int(buf[0])%len(tokenAlphabet)])
+	}
+	return string(out), nil
+}
+
+func newKey(rand io.Reader) (*ecdsa.PrivateKey, string, error) {
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand)
+	if err != nil {
+		return nil, "", err
+	}
+	der, err := x509.MarshalECPrivateKey(k)
+	if err != nil {
+		return nil, "", err
+	}
+	return k, string(pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: der})), nil
+}
+
+func serial(rand io.Reader) (*big.Int, error) {
+	return cryptoRandInt(rand, new(big.Int).Lsh(big.NewInt(1), 127))
+}
+
+func cryptoRandInt(rand io.Reader, max *big.Int) (*big.Int, error) {
+	b := make([]byte, (max.BitLen()+7)/8)
+	if _, err := io.ReadFull(rand, b); err != nil {
+		return nil, err
+	}
+	n := new(big.Int).SetBytes(b)
+	return n.Mod(n, max).Add(n, big.NewInt(1)), nil
+}
+
+func newCA(rand io.Reader, now time.Time, cn string) (KeyPair, error) {
+	key, keyPEM, err := newKey(rand)
+	if err != nil {
+		return KeyPair{}, err
+	}
+	sn, err := serial(rand)
+	if err != nil {
+		return KeyPair{}, err
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          sn,
+		Subject:               pkix.Name{CommonName: cn},
+		NotBefore:             now.Add(-5 * time.Minute).UTC(),
+		NotAfter:              now.Add(CAValidity).UTC(),
+		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment,
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+	}
+	der, err := x509.CreateCertificate(rand, tmpl, tmpl, key.Public(), key)
+	if err != nil {
+		return KeyPair{}, err
+	}
+	return KeyPair{Cert: certPEM(der), Key: keyPEM}, nil
+}
+
+func newServiceAccount(rand io.Reader) (KeyPair, error) {
+	key, keyPEM, err := newKey(rand)
+	if err != nil {
+		return KeyPair{}, err
+	}
+	pub, err := x509.MarshalPKIXPublicKey(key.Public())
+	if err != nil {
+		return KeyPair{}, err
+	}
+	return KeyPair{Cert: string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pub})), Key: keyPEM}, nil
+}
+
+// newAdmin issues the user's client certificate in kubeadm's cluster-admins group
+// (bound to cluster-admin by kubeadm init, and revocable, unlike system:masters).
+func newAdmin(rand io.Reader, now time.Time, ca KeyPair) (KeyPair, error) {
+	caCert, caKey, err := parsePair(ca)
+	if err != nil {
+		return KeyPair{}, err
+	}
+	key, keyPEM, err := newKey(rand)
+	if err != nil {
+		return KeyPair{}, err
+	}
+	sn, err := serial(rand)
+	if err != nil {
+		return KeyPair{}, err
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: sn,
+		Subject:      pkix.Name{CommonName: "k8sgen-admin", Organization: []string{"kubeadm:cluster-admins"}},
+		NotBefore:    now.Add(-5 * time.Minute).UTC(),
+		NotAfter:     now.Add(AdminValidity).UTC(),
+		KeyUsage:     x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
+	}
+	der, err := x509.CreateCertificate(rand, tmpl, caCert, key.Public(), caKey)
+	if err != nil {
+		return KeyPair{}, err
+	}
+	return KeyPair{Cert: certPEM(der), Key: keyPEM}, nil
+}
+
+func certPEM(der []byte) string {
+	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
+}
+
+func parseCert(s string) (*x509.Certificate, error) {
+	blk, _ := pem.Decode([]byte(s))
+	if blk == nil || blk.Type != "CERTIFICATE" {
+		return nil, errors.New("not a PEM certificate")
+	}
+	return x509.ParseCertificate(blk.Bytes)
+}
+
+func parseKey(s string) (crypto.Signer, error) {
+	blk, _ := pem.Decode([]byte(s))
+	if blk == nil {
+		return nil, errors.New("not a PEM private key")
+	}
+	switch blk.Type {
+	case "EC PRIVATE KEY":
+		return x509.ParseECPrivateKey(blk.Bytes)
+	case "RSA PRIVATE KEY":
+		return x509.ParsePKCS1PrivateKey(blk.Bytes)
+	case "PRIVATE KEY":
+		k, err := x509.ParsePKCS8PrivateKey(blk.Bytes)
+		if err != nil {
+			return nil, err
+		}
+		if s, ok := k.(crypto.Signer); ok {
+			return s, nil
+		}
+	}
+	return nil, fmt.Errorf("unsupported private key type %q", blk.Type)
+}
+
+func parsePair(p KeyPair) (*x509.Certificate, crypto.Signer, error) {
+	cert, err := parseCert(p.Cert)
+	if err != nil {
+		return nil, nil, fmt.Errorf("cert: %w", err)
+	}
+	key, err := parseKey(p.Key)
+	if err != nil {
+		return nil, nil, fmt.Errorf("key: %w", err)
+	}
+	if !publicKeysEqual(cert.PublicKey, key.Public()) {
+		return nil, nil, errors.New("key does not match the certificate")
+	}
+	return cert, key, nil
+}
+
+func publicKeysEqual(a, b crypto.PublicKey) bool {
+	ea, ok := a.(interface{ Equal(crypto.PublicKey) bool })
+	return ok && ea.Equal(b)
+}
+
+// CACertHash is the value kubeadm pins in discovery: sha256 of the CA's SubjectPublicKeyInfo.
+func (b *Bundle) CACertHash() (string, error) {
+	cert, err := parseCert(b.CA.Cert)
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(cert.RawSubjectPublicKeyInfo)
+	return "sha256:" + hex.EncodeToString(sum[:]), nil
+}
+
+// Marshal encodes the bundle as YAML with a warning header.
+func (b *Bundle) Marshal() ([]byte, error) {
+	var buf bytes.Buffer
+	buf.WriteString("# k8sgen secrets bundle: the cluster's CAs, keys and join token.\n")
+	buf.WriteString("# Keep it private (mode 0600), back it up, never serve it. Renders reuse it;\n")
+	buf.WriteString("# deleting it and rendering again makes an incompatible cluster.\n")
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(b); err != nil {
+		return nil, err
+	}
+	if err := enc.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// Load decodes and checks a bundle for the named cluster.
+func Load(data []byte, cluster string) (*Bundle, error) {
+	var b Bundle
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&b); err != nil {
+		return nil, fmt.Errorf("secrets bundle: %w", err)
+	}
+	if err := b.Check(); err != nil {
+		return nil, err
+	}
+	if b.Cluster != cluster {
+		return nil, fmt.Errorf("secrets bundle was made for cluster %q, the spec is %q; use --secrets to pick the right bundle", b.Cluster, cluster)
+	}
+	return &b, nil
+}
+
+// Check verifies formats and that every key matches its certificate and the admin
+// client certificate was signed by the CA.
+func (b *Bundle) Check() error {
+	var errs []error
+	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if b.APIVersion != APIVersion {
+		add("secrets bundle: apiVersion %q, want %q", b.APIVersion, APIVersion)
+	}
+	if !tokenIDRE.MatchString(b.BootstrapToken.ID) || !tokenSecretRE.MatchString(b.BootstrapToken.Secret) {
+		add("secrets bundle: bootstrapToken must be [a-z0-9]{6}.[a-z0-9]{16}")
+	}
+	if d, err := time.ParseDuration(b.BootstrapToken.TTL); err != nil || d <= 0 {
+		add("secrets bundle: bootstrapToken.ttl %q must be a positive duration such as 24h0m0s", b.BootstrapToken.TTL)
+	}
+	if !certKeyRE.MatchString(b.CertificateKey) {
+		add("secrets bundle: certificateKey must be 64 lowercase hex digits")
+	}
+	cas := map[string]KeyPair{"ca": b.CA, "frontProxyCA": b.FrontProxyCA, "etcdCA": b.EtcdCA}
+	for _, name := range []string{"ca", "frontProxyCA", "etcdCA"} {
+		cert, _, err := parsePair(cas[name])
+		if err != nil {
+			add("secrets bundle: %s: %v", name, err)
+		} else if !cert.IsCA {
+			add("secrets bundle: %s: certificate is not a CA", name)
+		}
+	}
+	if key, err := parseKey(b.ServiceAccount.Key); err != nil {
+		add("secrets bundle: serviceAccount.key: %v", err)
+	} else if blk, _ := pem.Decode([]byte(b.ServiceAccount.Cert)); blk == nil || blk.Type != "PUBLIC KEY" {
+		add("secrets bundle: serviceAccount.cert must be a PEM PUBLIC KEY")
+	} else if pub, err := x509.ParsePKIXPublicKey(blk.Bytes); err != nil || !publicKeysEqual(pub, key.Public()) {
+		add("secrets bundle: serviceAccount public and private keys do not match")
+	}
+	if cert, _, err := parsePair(b.AdminClient); err != nil {
+		add("secrets bundle: adminClient: %v", err)
+	} else if ca, err := parseCert(b.CA.Cert); err == nil {
+		if err := cert.CheckSignatureFrom(ca); err != nil {
+			add("secrets bundle: adminClient is not signed by ca: %v", err)
+		}
+	}
+	return errors.Join(errs...)
+}

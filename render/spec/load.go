@@ -1,0 +1,264 @@
+package spec
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Problem is one finding about a spec: where it is and what is wrong.
+type Problem struct {
+	// Path is the field, e.g. nodes[1].name; empty for the whole document.
+	Path string
+	// Line is 1-based, 0 when unknown.
+	Line int
+	Msg  string
+	// Warning problems do not stop a render.
+	Warning bool
+}
+
+func (p Problem) String() string {
+	var b strings.Builder
+	if p.Line > 0 {
+		fmt.Fprintf(&b, "line %d: ", p.Line)
+	}
+	if p.Warning {
+		b.WriteString("warning: ")
+	}
+	if p.Path != "" {
+		b.WriteString(p.Path)
+		b.WriteString(": ")
+	}
+	b.WriteString(p.Msg)
+	return b.String()
+}
+
+// Problems is a list of findings; as an error it lists the errors only.
+type Problems []Problem
+
+// Errors returns the problems that are not warnings.
+func (ps Problems) Errors() Problems {
+	var out Problems
+	for _, p := range ps {
+		if !p.Warning {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Warnings returns the warnings.
+func (ps Problems) Warnings() Problems {
+	var out Problems
+	for _, p := range ps {
+		if p.Warning {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func (ps Problems) Error() string {
+	var lines []string
+	for _, p := range ps {
+		lines = append(lines, p.String())
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Positions maps a field path to the line it was written on.
+type Positions map[string]int
+
+// Document is a loaded spec with the lines its fields came from.
+type Document struct {
+	Cluster   *Cluster
+	Positions Positions
+}
+
+// Load parses cluster.yaml strictly: unknown keys, wrong types and empty input are
+// problems, reported all at once with their lines. It does not apply defaults or validate.
+func Load(data []byte) (*Document, Problems) {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, Problems{{Msg: errEmpty}}
+	}
+	var root yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&root); err != nil {
+		return nil, Problems{yamlProblem(err)}
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); err != io.EOF {
+		line := extra.Line
+		if err != nil {
+			return nil, Problems{yamlProblem(err)}
+		}
+		return nil, Problems{{Line: line, Msg: errMultiDoc}}
+	}
+	if len(root.Content) == 0 {
+		return nil, Problems{{Msg: errEmpty}}
+	}
+	doc := root.Content[0]
+	if doc.Kind != yaml.MappingNode {
+		return nil, Problems{{Line: doc.Line, Msg: errNotMapping}}
+	}
+	pos := Positions{}
+	var probs Problems
+	walk(doc, reflect.TypeOf(Cluster{}), "", pos, &probs)
+	if len(probs) > 0 {
+		return nil, probs
+	}
+	var c Cluster
+	if err := doc.Decode(&c); err != nil {
+		return nil, typeProblems(err)
+	}
+	return &Document{Cluster: &c, Positions: pos}, nil
+}
+
+// walk records each field's line and reports keys that the type does not know,
+// and values whose YAML kind cannot fit the type.
+func walk(n *yaml.Node, t reflect.Type, path string, pos Positions, probs *Problems) {
+	if n.Kind == yaml.AliasNode {
+		*probs = append(*probs, Problem{Path: path, Line: n.Line, Msg: errAlias})
+		return
+	}
+	if path != "" {
+		pos[path] = n.Line
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		if n.Kind != yaml.MappingNode {
+			if isNull(n) {
+				return
+			}
+			*probs = append(*probs, Problem{Path: path, Line: n.Line, Msg: "expected a mapping of fields, found " + kindName(n)})
+			return
+		}
+		fields := map[string]reflect.StructField{}
+		var known []string
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			name := strings.Split(f.Tag.Get("yaml"), ",")[0]
+			fields[name] = f
+			known = append(known, name)
+		}
+		seen := map[string]bool{}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			sub := k.Value
+			if path != "" {
+				sub = path + "." + k.Value
+			}
+			f, ok := fields[k.Value]
+			if !ok {
+				*probs = append(*probs, Problem{Path: sub, Line: k.Line, Msg: unknownField(k.Value, known)})
+				continue
+			}
+			if seen[k.Value] {
+				*probs = append(*probs, Problem{Path: sub, Line: k.Line, Msg: "field given twice"})
+				continue
+			}
+			seen[k.Value] = true
+			pos[sub] = k.Line
+			walk(v, f.Type, sub, pos, probs)
+			pos[sub] = k.Line
+		}
+	case reflect.Slice:
+		if n.Kind != yaml.SequenceNode {
+			if isNull(n) {
+				return
+			}
+			*probs = append(*probs, Problem{Path: path, Line: n.Line, Msg: "expected a list, found " + kindName(n)})
+			return
+		}
+		for i, item := range n.Content {
+			walk(item, t.Elem(), fmt.Sprintf("%s[%d]", path, i), pos, probs)
+		}
+	case reflect.String:
+		if n.Kind != yaml.ScalarNode {
+			*probs = append(*probs, Problem{Path: path, Line: n.Line, Msg: "expected a string, found " + kindName(n)})
+		}
+	}
+}
+
+func isNull(n *yaml.Node) bool {
+	return n.Kind == yaml.ScalarNode && n.Tag == "!!null"
+}
+
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		return fmt.Sprintf("%q", n.Value)
+	}
+	return "something else"
+}
+
+// unknownField names the closest known field so a typo is easy to fix.
+func unknownField(name string, known []string) string {
+	sort.Strings(known)
+	best, bestD := "", 3
+	for _, k := range known {
+		if d := distance(strings.ToLower(name), strings.ToLower(k)); d < bestD {
+			best, bestD = k, d
+		}
+	}
+	if best != "" {
+		return fmt.Sprintf("unknown field (did you mean %q?)", best)
+	}
+	return "unknown field; known fields: " + strings.Join(known, ", ")
+}
+
+// distance is the Levenshtein edit distance.
+func distance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
+}
+
+var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+
+func yamlProblem(err error) Problem {
+	msg := err.Error()
+	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		return Problem{Line: line, Msg: "invalid YAML: " + m[2]}
+	}
+	return Problem{Msg: "invalid YAML: " + strings.TrimPrefix(msg, "yaml: ")}
+}
+
+func typeProblems(err error) Problems {
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		var ps Problems
+		for _, e := range te.Errors {
+			ps = append(ps, yamlProblem(errors.New(e)))
+		}
+		return ps
+	}
+	return Problems{yamlProblem(err)}
+}
