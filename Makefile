@@ -1,0 +1,36 @@
+# k8sgen: `make example` renders the embedded example, `make test` runs every test
+# including the real consumers (cloud-init schema, shellcheck, kubeadm config validate).
+GO ?= go
+export K8SGEN_CACHE ?= $(HOME)/.cache/k8sgen
+
+# Kubernetes versions whose kubeadm validates the golden files (one per golden minor).
+KUBEADM_VERSIONS = $(shell sed -n 's/^kubernetesVersion: *"\{0,1\}v\{0,1\}\([0-9]*\.[0-9]*\)\..*/\1.0/p' testdata/golden/*/cluster.yaml | sort -u)
+
+.PHONY: all build example test deps kubeadm bench fuzz clean
+
+all: build
+
+build:
+	$(GO) build -o k8sgen ./cmd/k8sgen
+
+example:
+	$(GO) run ./cmd/k8sgen render --example -o out/ --force
+
+deps:
+	./hack/deps.sh
+
+kubeadm:
+	@for v in $(KUBEADM_VERSIONS); do ./hack/kubeadm.sh $$v > /dev/null || exit 1; done
+
+test: deps kubeadm
+	$(GO) vet ./...
+	K8SGEN_REQUIRE_CONSUMERS=1 $(GO) test -timeout 45m ./...
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./render/
+
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzLoad -fuzztime 60s ./render/spec/
+
+clean:
+	rm -rf k8sgen out

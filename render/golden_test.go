@@ -1,0 +1,205 @@
+package render_test
+
+import (
+	"bytes"
+	"crypto/rand"
+	"errors"
+	"flag"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/k8sgen/k8sgen/render"
+	"github.com/k8sgen/k8sgen/render/secrets"
+	"github.com/k8sgen/k8sgen/render/spec"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/golden/*/out and create missing secrets fixtures")
+
+const goldenDir = "../testdata/golden"
+
+// loadCase reads a golden case's spec and its fixed secrets bundle; with -update
+// a missing bundle is generated once and kept as a fixture.
+func loadCase(t testing.TB, dir string) (*spec.Cluster, *secrets.Bundle) {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(dir, "cluster.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, probs := spec.Load(data)
+	if len(probs.Errors()) > 0 {
+		t.Fatalf("load: %v", probs)
+	}
+	spec.Defaults(doc.Cluster)
+	if probs := spec.Validate(doc); len(probs.Errors()) > 0 {
+		t.Fatalf("validate: %v", probs)
+	}
+	sp := filepath.Join(dir, "secrets.yaml")
+	raw, err := os.ReadFile(sp)
+	if errors.Is(err, fs.ErrNotExist) && *update {
+		b, err := secrets.New(rand.Reader, time.Now(), doc.Cluster.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if raw, err = b.Marshal(); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(sp, raw, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	b, err := secrets.Load(raw, doc.Cluster.Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc.Cluster, b
+}
+
+func cases(t testing.TB) []string {
+	dirs, err := filepath.Glob(filepath.Join(goldenDir, "*", "cluster.yaml"))
+	if err != nil || len(dirs) == 0 {
+		t.Fatalf("no golden cases in %s (%v)", goldenDir, err)
+	}
+	for i := range dirs {
+		dirs[i] = filepath.Dir(dirs[i])
+	}
+	return dirs
+}
+
+// TestGolden renders every case and compares each file with out/<node>/...
+func TestGolden(t *testing.T) {
+	for _, dir := range cases(t) {
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			c, b := loadCase(t, dir)
+			res, err := render.Render(c, b, render.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := map[string]bool{}
+			for _, n := range res.Nodes {
+				for _, f := range n.Files {
+					want[f.Path] = true
+					compare(t, filepath.Join(dir, "out", f.Path), f.Data)
+				}
+			}
+			compare(t, filepath.Join(dir, "admin.kubeconfig"), res.Kubeconfig)
+			// Files left over from removed nodes are stale goldens.
+			_ = filepath.WalkDir(filepath.Join(dir, "out"), func(p string, d fs.DirEntry, err error) error {
+				if err != nil || d.IsDir() {
+					return err
+				}
+				rel, _ := filepath.Rel(filepath.Join(dir, "out"), p)
+				if !want[filepath.ToSlash(rel)] {
+					if *update {
+						return os.Remove(p)
+					}
+					t.Errorf("stale golden file %s: no node renders it", p)
+				}
+				return nil
+			})
+		})
+	}
+}
+
+func compare(t *testing.T, path string, got []byte) {
+	t.Helper()
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./render -update)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the render; diff with go test ./render -update && git diff\n%s", path, firstDiff(string(want), string(got)))
+	}
+}
+
+func firstDiff(want, got string) string {
+	wl, gl := strings.Split(want, "\n"), strings.Split(got, "\n")
+	for i := 0; i < len(wl) || i < len(gl); i++ {
+		var w, g string
+		if i < len(wl) {
+			w = wl[i]
+		}
+		if i < len(gl) {
+			g = gl[i]
+		}
+		if w != g {
+			return "line " + itoa(i+1) + ":\n  want: " + w + "\n  got:  " + g
+		}
+	}
+	return "(same lines, different bytes)"
+}
+
+func itoa(i int) string {
+	var b []byte
+	for ; i > 0 || len(b) == 0; i /= 10 {
+		b = append([]byte{byte('0' + i%10)}, b...)
+	}
+	return string(b)
+}
+
+// TestDeterministic renders every case twice, plain and gzipped.
+func TestDeterministic(t *testing.T) {
+	for _, dir := range cases(t) {
+		c, b := loadCase(t, dir)
+		for _, gz := range []bool{false, true} {
+			r1, err1 := render.Render(c, b, render.Options{Gzip: gz})
+			r2, err2 := render.Render(c, b, render.Options{Gzip: gz})
+			if err1 != nil || err2 != nil {
+				t.Fatal(err1, err2)
+			}
+			for i := range r1.Nodes {
+				for j := range r1.Nodes[i].Files {
+					if !bytes.Equal(r1.Nodes[i].Files[j].Data, r2.Nodes[i].Files[j].Data) {
+						t.Errorf("%s %s: two renders differ (gzip=%v)", dir, r1.Nodes[i].Files[j].Path, gz)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestNoCAKeysOnWorkers checks that no worker receives a private key and every
+// join pins the CA hash and never skips verification.
+func TestNoCAKeysOnWorkers(t *testing.T) {
+	for _, dir := range cases(t) {
+		c, b := loadCase(t, dir)
+		res, err := render.Render(c, b, render.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		hash, _ := b.CACertHash()
+		for _, n := range res.Nodes {
+			ud := string(n.Files[0].Data)
+			if strings.Contains(ud, "unsafeSkipCAVerification") {
+				t.Errorf("%s/%s: unsafeSkipCAVerification", dir, n.Name)
+			}
+			if n.Role == spec.RoleWorker {
+				if strings.Contains(ud, "PRIVATE KEY") {
+					t.Errorf("%s/%s: a worker received a private key", dir, n.Name)
+				}
+				for _, k := range []string{b.CA.Key, b.EtcdCA.Key, b.FrontProxyCA.Key, b.ServiceAccount.Key, b.CertificateKey} {
+					if strings.Contains(ud, strings.TrimSpace(k)) {
+						t.Errorf("%s/%s: a worker received secret material", dir, n.Name)
+					}
+				}
+			}
+			if !strings.Contains(ud, "kubeadm init") && !strings.Contains(ud, hash) {
+				t.Errorf("%s/%s: join does not pin %s", dir, n.Name, hash)
+			}
+		}
+	}
+}
