@@ -13,43 +13,69 @@ type WriteFile struct {
 	Path        string `yaml:"path"`
 	Owner       string `yaml:"owner"`
 	Permissions string `yaml:"permissions"`
+	Encoding    string `yaml:"encoding,omitempty"`
 	Content     string `yaml:"content"`
 }
 
-// cloudConfig is the subset of #cloud-config that k8sgen writes. Everything else
-// happens in the bootstrap script, where it is ordered, logged and re-runnable.
+// cloudConfig is the subset of #cloud-config that k8sgen writes besides
+// write_files. Everything else happens in the bootstrap script, where it is
+// ordered, logged and re-runnable.
 type cloudConfig struct {
-	Hostname         string      `yaml:"hostname"`
-	PreserveHostname bool        `yaml:"preserve_hostname"`
-	ManageEtcHosts   bool        `yaml:"manage_etc_hosts"`
-	WriteFiles       []WriteFile `yaml:"write_files"`
-	Runcmd           [][]string  `yaml:"runcmd"`
+	Hostname         string `yaml:"hostname"`
+	PreserveHostname bool   `yaml:"preserve_hostname"`
+	ManageEtcHosts   bool   `yaml:"manage_etc_hosts"`
 }
 
-// CloudConfig encodes a node's user-data with yaml.v3, so that quoting and block
-// scalars are always right.
-func CloudConfig(p *plan.NodePlan, files []WriteFile) ([]byte, error) {
-	for i := range files {
-		files[i].Owner = "root:root"
-	}
-	cc := cloudConfig{
-		Hostname:         p.Name,
-		PreserveHostname: false,
-		ManageEtcHosts:   false,
-		WriteFiles:       files,
-		Runcmd:           [][]string{{p.Paths.Bootstrap}},
+type runcmd struct {
+	Runcmd [][]string `yaml:"runcmd"`
+}
+
+// writeFileEntry encodes one write_files item, indented to sit under the
+// write_files key. Encoding entries one by one lets nodes share the big ones.
+func writeFileEntry(f WriteFile) ([]byte, error) {
+	raw, err := encodeYAML([]WriteFile{f})
+	if err != nil {
+		return nil, err
 	}
 	var buf bytes.Buffer
-	buf.WriteString("#cloud-config\n")
-	fmt.Fprintf(&buf, "# k8sgen: %s (%s) of cluster %s, Kubernetes %s on %s.\n", p.Name, p.Role, p.Cluster, p.Version, p.OS.Name)
-	fmt.Fprintf(&buf, "# First boot runs %s; progress in %s/status, log in %s.\n", p.Paths.Bootstrap, p.Paths.State, p.Paths.Log)
+	for _, line := range bytes.SplitAfter(raw, []byte("\n")) {
+		if len(line) > 0 && line[0] != '\n' {
+			buf.WriteString("  ")
+		}
+		buf.Write(line)
+	}
+	return buf.Bytes(), nil
+}
+
+func encodeYAML(v any) ([]byte, error) {
+	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)
-	if err := enc.Encode(cc); err != nil {
+	if err := enc.Encode(v); err != nil {
 		return nil, err
 	}
 	if err := enc.Close(); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// cloudConfigHead is the user-data up to the write_files entries.
+func cloudConfigHead(p *plan.NodePlan) ([]byte, error) {
+	head, err := encodeYAML(cloudConfig{Hostname: p.Name})
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	buf.WriteString("#cloud-config\n")
+	fmt.Fprintf(&buf, "# k8sgen: %s (%s) of cluster %s, Kubernetes %s on %s.\n", p.Name, p.Role, p.Cluster, p.Version, p.OS.Name)
+	fmt.Fprintf(&buf, "# First boot runs %s; progress in %s/status, log in %s.\n", p.Paths.Bootstrap, p.Paths.State, p.Paths.Log)
+	buf.Write(head)
+	buf.WriteString("write_files:\n")
+	return buf.Bytes(), nil
+}
+
+// cloudConfigTail is the user-data after the write_files entries.
+func cloudConfigTail(p *plan.NodePlan) ([]byte, error) {
+	return encodeYAML(runcmd{Runcmd: [][]string{{p.Paths.Bootstrap}}})
 }

@@ -6,8 +6,11 @@ package render
 import (
 	"bytes"
 	"compress/gzip"
+	"encoding/base64"
 	"fmt"
 	"net"
+	"runtime"
+	"sync"
 
 	"github.com/k8sgen/k8sgen/render/plan"
 	"github.com/k8sgen/k8sgen/render/secrets"
@@ -46,19 +49,36 @@ type Result struct {
 	Kubeconfig []byte
 }
 
-// Render renders every node. The spec must be defaulted and valid.
+// Render renders every node, in parallel, in spec order. The spec must be
+// defaulted and valid.
 func Render(c *spec.Cluster, b *secrets.Bundle, opt Options) (*Result, error) {
 	plans, err := plan.Build(c, b)
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{}
-	for _, p := range plans {
-		n, err := renderNode(p, opt)
+	res := &Result{Nodes: make([]Node, len(plans))}
+	errs := make([]error, len(plans))
+	cache := &fragments{m: map[string]part{}}
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < min(runtime.GOMAXPROCS(0), len(plans)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				res.Nodes[i], errs[i] = renderNode(plans[i], opt, cache)
+			}
+		}()
+	}
+	for i := range plans {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for i, err := range errs {
 		if err != nil {
-			return nil, fmt.Errorf("node %s: %w", p.Name, err)
+			return nil, fmt.Errorf("node %s: %w", plans[i].Name, err)
 		}
-		res.Nodes = append(res.Nodes, n)
 	}
 	res.Kubeconfig, err = Kubeconfig(c, b)
 	if err != nil {
@@ -67,34 +87,111 @@ func Render(c *spec.Cluster, b *secrets.Bundle, opt Options) (*Result, error) {
 	return res, nil
 }
 
-func renderNode(p *plan.NodePlan, opt Options) (Node, error) {
-	var files []WriteFile
-	for _, f := range p.Files {
-		content := []byte(f.Content)
-		if f.Template != "" {
-			var err error
-			if content, err = templates.Execute(f.Template, p); err != nil {
-				return Node{}, err
-			}
-		}
-		files = append(files, WriteFile{Path: f.Path, Permissions: f.Mode, Content: string(content)})
+// part is an encoded stretch of user-data and the same bytes as one gzip member.
+type part struct{ raw, gz []byte }
+
+// fragments caches the encoded write_files entries that nodes share.
+type fragments struct {
+	mu sync.Mutex
+	m  map[string]part
+}
+
+func (f *fragments) get(key string, make func() (part, error)) (part, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if p, ok := f.m[key]; ok {
+		return p, nil
 	}
-	ud, err := CloudConfig(p, files)
+	p, err := make()
+	if err == nil {
+		f.m[key] = p
+	}
+	return p, err
+}
+
+// renderNode builds user-data from parts. Shared entries are encoded and
+// compressed once; the gzip form is a multi-member stream (RFC 1952, read
+// whole by cloud-init's and Go's gzip readers), so it never needs recompressing.
+func renderNode(p *plan.NodePlan, opt Options, cache *fragments) (Node, error) {
+	var raw, gz, pending bytes.Buffer
+	flush := func() error {
+		if pending.Len() == 0 {
+			return nil
+		}
+		z, err := gzipBytes(pending.Bytes())
+		if err != nil {
+			return err
+		}
+		raw.Write(pending.Bytes())
+		gz.Write(z)
+		pending.Reset()
+		return nil
+	}
+	head, err := cloudConfigHead(p)
 	if err != nil {
 		return Node{}, err
 	}
-	gz, err := gzipBytes(ud)
+	pending.Write(head)
+	for _, f := range p.Files {
+		encode := func() ([]byte, error) {
+			content := []byte(f.Content)
+			if f.Template != "" {
+				var err error
+				if content, err = templates.Execute(f.Template, p); err != nil {
+					return nil, err
+				}
+			}
+			wf := WriteFile{Path: f.Path, Owner: "root:root", Permissions: f.Mode, Content: string(content)}
+			if f.Compress && len(content) > plan.CompressAbove {
+				z, err := gzipBytes(content)
+				if err != nil {
+					return nil, err
+				}
+				wf.Encoding, wf.Content = "gz+b64", base64.StdEncoding.EncodeToString(z)
+			}
+			return writeFileEntry(wf)
+		}
+		if f.Share == "" {
+			entry, err := encode()
+			if err != nil {
+				return Node{}, err
+			}
+			pending.Write(entry)
+			continue
+		}
+		shared, err := cache.get(f.Share+"|"+f.Path, func() (part, error) {
+			entry, err := encode()
+			if err != nil {
+				return part{}, err
+			}
+			z, err := gzipBytes(entry)
+			return part{raw: entry, gz: z}, err
+		})
+		if err != nil {
+			return Node{}, err
+		}
+		if err := flush(); err != nil {
+			return Node{}, err
+		}
+		raw.Write(shared.raw)
+		gz.Write(shared.gz)
+	}
+	tail, err := cloudConfigTail(p)
 	if err != nil {
+		return Node{}, err
+	}
+	pending.Write(tail)
+	if err := flush(); err != nil {
 		return Node{}, err
 	}
 	md, err := templates.Execute("meta-data", p)
 	if err != nil {
 		return Node{}, err
 	}
-	n := Node{Name: p.Name, Role: p.Role, Raw: len(ud), Gzipped: len(gz)}
-	data := ud
+	n := Node{Name: p.Name, Role: p.Role, Raw: raw.Len(), Gzipped: gz.Len()}
+	data := raw.Bytes()
 	if opt.Gzip {
-		data = gz
+		data = gz.Bytes()
 	}
 	n.Files = []File{
 		{Path: p.Name + "/user-data", Mode: 0o600, Data: data},
@@ -103,13 +200,17 @@ func renderNode(p *plan.NodePlan, opt Options) (Node, error) {
 	return n, nil
 }
 
-// gzipBytes compresses deterministically: no name, no timestamp.
+var gzipPool = sync.Pool{New: func() any {
+	w, _ := gzip.NewWriterLevel(nil, gzip.BestCompression)
+	return w
+}}
+
+// gzipBytes compresses one member deterministically: no name, no timestamp.
 func gzipBytes(b []byte) ([]byte, error) {
 	var buf bytes.Buffer
-	w, err := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-	if err != nil {
-		return nil, err
-	}
+	w := gzipPool.Get().(*gzip.Writer)
+	defer gzipPool.Put(w)
+	w.Reset(&buf)
 	if _, err := w.Write(b); err != nil {
 		return nil, err
 	}

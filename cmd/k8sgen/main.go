@@ -411,15 +411,27 @@ func report(e env, out, kubeconfig string, res *render.Result, gz bool) {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t\n", n.Name, n.Role, strings.Join(names, ","), n.Raw, n.Gzipped)
 	}
 	tw.Flush()
+	var over []string
+	largest := render.Node{}
 	for _, n := range res.Nodes {
 		if n.Raw > render.SizeLimit {
-			msg := "use --gzip"
-			if gz {
-				msg = "written gzipped"
+			over = append(over, n.Name)
+			if n.Raw > largest.Raw {
+				largest = n
 			}
-			fmt.Fprintf(e.stderr, "k8sgen: warning: %s user-data is %d bytes, over the 16 KiB AWS limit (%s, %d bytes)\n", n.Name, n.Raw, msg, n.Gzipped)
 		}
+	}
+	if len(over) > 0 {
+		names := strings.Join(over, ", ")
+		if len(over) > 5 {
+			names = strings.Join(over[:5], ", ") + fmt.Sprintf(" and %d more", len(over)-5)
+		}
+		hint := "--gzip brings the largest to"
+		if gz {
+			hint = "written gzipped: the largest is"
+		}
+		fmt.Fprintf(e.stderr, "k8sgen: warning: user-data over the 16 KiB AWS limit on %s (largest %s: %d bytes; %s %d bytes)\n",
+			names, largest.Name, largest.Raw, hint, largest.Gzipped)
 	}
 	fmt.Fprintf(e.stdout, "wrote %d node(s) to %s; admin kubeconfig: %s\n", len(res.Nodes), out, kubeconfig)
 }
-

@@ -20,6 +20,7 @@ const (
 	ClusterCAPath     = "/etc/k8sgen/pki/ca.crt"
 	ContainerdStaging = "/etc/k8sgen/containerd/config.toml"
 	HostsBlockPath    = "/etc/k8sgen/hosts"
+	NodeEnvPath       = "/etc/k8sgen/node.env"
 	LogPath           = "/var/log/k8sgen-bootstrap.log"
 	StateDir          = "/var/lib/k8sgen"
 	CRISocket         = "unix:///run/containerd/containerd.sock"
@@ -32,7 +33,16 @@ type File struct {
 	Mode     string
 	Template string
 	Content  string
+	// Share is set on files that are the same on many nodes: nodes with equal Share
+	// get the same bytes, so the file is rendered and compressed once.
+	Share string
+	// Compress allows gz+b64 encoding once the content outgrows CompressAbove:
+	// the hosts list grows with the cluster and would push user-data past 16 KiB.
+	Compress bool
 }
+
+// CompressAbove is the size past which a Compress file is written gz+b64.
+const CompressAbove = 4096
 
 // Host is one /etc/hosts line.
 type Host struct{ IP, Name string }
@@ -50,6 +60,8 @@ type NodePlan struct {
 	Init bool
 	// ControlPlane is true for every control-plane node, Init included.
 	ControlPlane bool
+	// Kind is init, control-plane or worker: nodes of one kind run the same script.
+	Kind string
 	// SingleNode means no workers: the control-plane taint is removed.
 	SingleNode bool
 
@@ -98,7 +110,7 @@ type NodePlan struct {
 
 // Paths repeats the node-side path constants for templates.
 type Paths struct {
-	Bootstrap, KubeadmConfig, StagedPKI, ClusterCA, ContainerdStaging, HostsBlock, Log, State string
+	Bootstrap, KubeadmConfig, StagedPKI, ClusterCA, ContainerdStaging, HostsBlock, NodeEnv, Log, State string
 }
 
 // Build makes the plans, in spec order. The spec must be defaulted and valid.
@@ -184,6 +196,7 @@ func Build(c *spec.Cluster, b *secrets.Bundle) ([]*NodePlan, error) {
 			ClusterCA:         ClusterCAPath,
 			ContainerdStaging: ContainerdStaging,
 			HostsBlock:        HostsBlockPath,
+			NodeEnv:           NodeEnvPath,
 			Log:               LogPath,
 			State:             StateDir,
 		},
@@ -196,8 +209,10 @@ func Build(c *spec.Cluster, b *secrets.Bundle) ([]*NodePlan, error) {
 		p.Name, p.Role, p.IP = n.Name, n.Role, n.IP
 		p.ControlPlane = n.Role == spec.RoleControlPlane
 		p.Init = p.ControlPlane && !initDone
+		p.Kind = n.Role
 		if p.Init {
 			initDone = true
+			p.Kind = "init"
 		}
 		p.Files = files(&p, b)
 		plans = append(plans, &p)
@@ -209,26 +224,27 @@ func Build(c *spec.Cluster, b *secrets.Bundle) ([]*NodePlan, error) {
 // keys staged outside /etc/kubernetes (kubeadm reset would delete them there);
 // workers only get the public cluster CA certificate.
 func files(p *NodePlan, b *secrets.Bundle) []File {
+	const all = "cluster"
 	fs := []File{
-		{Path: HostsBlockPath, Mode: "0644", Template: "hosts"},
-		{Path: "/etc/modules-load.d/k8sgen.conf", Mode: "0644", Template: "modules.conf"},
-		{Path: "/etc/sysctl.d/99-k8sgen.conf", Mode: "0644", Template: "sysctl.conf"},
-		{Path: ContainerdStaging, Mode: "0644", Template: fmt.Sprintf("containerd-v%d.toml", p.ContainerdConfigVersion)},
-		{Path: "/etc/crictl.yaml", Mode: "0644", Template: "crictl.yaml"},
+		{Path: HostsBlockPath, Mode: "0644", Template: "hosts", Share: all, Compress: true},
+		{Path: "/etc/modules-load.d/k8sgen.conf", Mode: "0644", Template: "modules.conf", Share: all},
+		{Path: "/etc/sysctl.d/99-k8sgen.conf", Mode: "0644", Template: "sysctl.conf", Share: all},
+		{Path: ContainerdStaging, Mode: "0644", Template: fmt.Sprintf("containerd-v%d.toml", p.ContainerdConfigVersion), Share: all},
+		{Path: "/etc/crictl.yaml", Mode: "0644", Template: "crictl.yaml", Share: all},
 	}
 	if len(p.NTPServers) > 0 {
-		fs = append(fs, File{Path: "/etc/k8sgen/chrony.conf", Mode: "0644", Template: "chrony.conf"})
+		fs = append(fs, File{Path: "/etc/k8sgen/chrony.conf", Mode: "0644", Template: "chrony.conf", Share: all})
 	}
-	fs = append(fs, File{Path: ClusterCAPath, Mode: "0644", Content: b.CA.Cert})
+	fs = append(fs, File{Path: ClusterCAPath, Mode: "0644", Content: b.CA.Cert, Share: all})
 	if p.ControlPlane {
 		fs = append(fs,
-			File{Path: StagedPKIDir + "/ca.key", Mode: "0600", Content: b.CA.Key},
-			File{Path: StagedPKIDir + "/front-proxy-ca.crt", Mode: "0644", Content: b.FrontProxyCA.Cert},
-			File{Path: StagedPKIDir + "/front-proxy-ca.key", Mode: "0600", Content: b.FrontProxyCA.Key},
-			File{Path: StagedPKIDir + "/etcd/ca.crt", Mode: "0644", Content: b.EtcdCA.Cert},
-			File{Path: StagedPKIDir + "/etcd/ca.key", Mode: "0600", Content: b.EtcdCA.Key},
-			File{Path: StagedPKIDir + "/sa.pub", Mode: "0644", Content: b.ServiceAccount.Cert},
-			File{Path: StagedPKIDir + "/sa.key", Mode: "0600", Content: b.ServiceAccount.Key},
+			File{Path: StagedPKIDir + "/ca.key", Mode: "0600", Content: b.CA.Key, Share: all},
+			File{Path: StagedPKIDir + "/front-proxy-ca.crt", Mode: "0644", Content: b.FrontProxyCA.Cert, Share: all},
+			File{Path: StagedPKIDir + "/front-proxy-ca.key", Mode: "0600", Content: b.FrontProxyCA.Key, Share: all},
+			File{Path: StagedPKIDir + "/etcd/ca.crt", Mode: "0644", Content: b.EtcdCA.Cert, Share: all},
+			File{Path: StagedPKIDir + "/etcd/ca.key", Mode: "0600", Content: b.EtcdCA.Key, Share: all},
+			File{Path: StagedPKIDir + "/sa.pub", Mode: "0644", Content: b.ServiceAccount.Cert, Share: all},
+			File{Path: StagedPKIDir + "/sa.key", Mode: "0600", Content: b.ServiceAccount.Key, Share: all},
 		)
 	}
 	if p.Init {
@@ -236,6 +252,7 @@ func files(p *NodePlan, b *secrets.Bundle) []File {
 	} else {
 		fs = append(fs, File{Path: KubeadmConfigDir + "/join.yaml", Mode: "0600", Template: "kubeadm-join.yaml"})
 	}
-	fs = append(fs, File{Path: BootstrapPath, Mode: "0700", Template: "bootstrap.sh"})
+	fs = append(fs, File{Path: NodeEnvPath, Mode: "0644", Template: "node.env"})
+	fs = append(fs, File{Path: BootstrapPath, Mode: "0700", Template: "bootstrap.sh", Share: p.Kind})
 	return fs
 }

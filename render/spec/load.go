@@ -92,6 +92,9 @@ func Load(data []byte) (*Document, Problems) {
 	var root yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&root); err != nil {
+		if err == io.EOF { // nothing but comments
+			return nil, Problems{{Msg: errEmpty}}
+		}
 		return nil, Problems{yamlProblem(err)}
 	}
 	var extra yaml.Node
@@ -106,6 +109,9 @@ func Load(data []byte) (*Document, Problems) {
 		return nil, Problems{{Msg: errEmpty}}
 	}
 	doc := root.Content[0]
+	if isNull(doc) && doc.Value == "" { // a bare '---'
+		return nil, Problems{{Msg: errEmpty}}
+	}
 	if doc.Kind != yaml.MappingNode {
 		return nil, Problems{{Line: doc.Line, Msg: errNotMapping}}
 	}
