@@ -33,6 +33,8 @@ type Profile struct {
 	// IPVSPackages are installed when kube-proxy runs in ipvs mode.
 	IPVSPackages []string   `yaml:"ipvsPackages"`
 	Containerd   Containerd `yaml:"containerd"`
+	// Runtimes are the container runtimes k8sgen can install on this OS.
+	Runtimes []string `yaml:"runtimes"`
 }
 
 // Chrony locates the time daemon.

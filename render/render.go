@@ -137,7 +137,11 @@ func renderNode(p *plan.NodePlan, opt Options, cache *fragments) (Node, error) {
 			content := []byte(f.Content)
 			if f.Template != "" {
 				var err error
-				if content, err = templates.Execute(f.Template, p); err != nil {
+				var data any = p
+				if f.Data != nil {
+					data = f.Data
+				}
+				if content, err = templates.Execute(f.Template, data); err != nil {
 					return nil, err
 				}
 			}

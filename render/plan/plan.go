@@ -21,6 +21,7 @@ const (
 	ContainerdStaging = "/etc/k8sgen/containerd/config.toml"
 	HostsBlockPath    = "/etc/k8sgen/hosts"
 	NodeEnvPath       = "/etc/k8sgen/node.env"
+	ProxyEnvPath      = "/etc/k8sgen/proxy.env"
 	LogPath           = "/var/log/k8sgen-bootstrap.log"
 	StateDir          = "/var/lib/k8sgen"
 	CRISocket         = "unix:///run/containerd/containerd.sock"
@@ -32,7 +33,9 @@ type File struct {
 	Path     string
 	Mode     string
 	Template string
-	Content  string
+	// Data replaces the NodePlan as the template's data when set.
+	Data    any
+	Content string
 	// Share is set on files that are the same on many nodes: nodes with equal Share
 	// get the same bytes, so the file is rendered and compressed once.
 	Share string
@@ -95,8 +98,17 @@ type NodePlan struct {
 	ContainerdConfigVersion int
 	CRISocket               string
 
-	KubeRepo    string
-	KubeRepoKey string
+	KubeRepo    Repo
+	RuntimeRepo Repo
+	ExtraRepos  []Repo
+
+	// ImageRepository is empty for registry.k8s.io.
+	ImageRepository string
+	Registries      []RegistryHost
+	RegistryAuth    []RegistryAuth
+
+	// HTTPProxy, HTTPSProxy and NoProxy go to the package manager, the script and the runtime.
+	HTTPProxy, HTTPSProxy, NoProxy string
 
 	Token          string
 	TokenID        string
@@ -110,7 +122,7 @@ type NodePlan struct {
 
 // Paths repeats the node-side path constants for templates.
 type Paths struct {
-	Bootstrap, KubeadmConfig, StagedPKI, ClusterCA, ContainerdStaging, HostsBlock, NodeEnv, Log, State string
+	Bootstrap, KubeadmConfig, StagedPKI, ClusterCA, ContainerdStaging, HostsBlock, NodeEnv, ProxyEnv, Log, State string
 }
 
 // Build makes the plans, in spec order. The spec must be defaulted and valid.
@@ -136,9 +148,24 @@ func Build(c *spec.Cluster, b *secrets.Bundle) ([]*NodePlan, error) {
 		return nil, fmt.Errorf("controlPlaneEndpoint: %w", err)
 	}
 
-	hosts := make([]Host, 0, len(c.Nodes))
+	hosts := make([]Host, 0, len(c.Nodes)+len(c.ExtraHosts))
 	for _, n := range c.Nodes {
 		hosts = append(hosts, Host{IP: n.IP, Name: n.Name})
+	}
+	for _, h := range c.ExtraHosts {
+		hosts = append(hosts, Host{IP: h.IP, Name: h.Name})
+	}
+	regs, auths, err := registries(c, b)
+	if err != nil {
+		return nil, err
+	}
+	imageRepo := "registry.k8s.io"
+	if c.ImageRepository != "" {
+		imageRepo = c.ImageRepository
+	}
+	var proxyHTTP, proxyHTTPS, proxyNo string
+	if c.Proxy.HTTP != "" || c.Proxy.HTTPS != "" {
+		proxyHTTP, proxyHTTPS, proxyNo = c.Proxy.HTTP, c.Proxy.HTTPS, noProxy(c)
 	}
 	modules := []string{"overlay", "br_netfilter"}
 	var extra []string
@@ -177,12 +204,19 @@ func Build(c *spec.Cluster, b *secrets.Bundle) ([]*NodePlan, error) {
 		Modules:                 modules,
 		Sysctls:                 sysctls,
 		ExtraPackages:           extra,
-		PauseImage:              "registry.k8s.io/pause:" + rel.pause,
+		PauseImage:              imageRepo + "/pause:" + rel.pause,
+		ImageRepository:         c.ImageRepository,
+		Registries:              regs,
+		RegistryAuth:            auths,
+		HTTPProxy:               proxyHTTP,
+		HTTPSProxy:              proxyHTTPS,
+		NoProxy:                 proxyNo,
+		KubeRepo:                kubernetesRepo(c.Packages.Kubernetes, minor, prof),
+		RuntimeRepo:             runtimeRepo(c.Packages.Runtime, prof),
+		ExtraRepos:              extraRepos(c.Packages.Extra),
 		ContainerdSeries:        rel.containerd,
 		ContainerdConfigVersion: cfgVersion,
 		CRISocket:               CRISocket,
-		KubeRepo:                "https://pkgs.k8s.io/core:/stable:/" + minor + "/deb/",
-		KubeRepoKey:             "https://pkgs.k8s.io/core:/stable:/" + minor + "/deb/Release.key",
 		Token:                   b.BootstrapToken.String(),
 		TokenID:                 b.BootstrapToken.ID,
 		TokenTTL:                b.BootstrapToken.TTL,
@@ -197,6 +231,7 @@ func Build(c *spec.Cluster, b *secrets.Bundle) ([]*NodePlan, error) {
 			ContainerdStaging: ContainerdStaging,
 			HostsBlock:        HostsBlockPath,
 			NodeEnv:           NodeEnvPath,
+			ProxyEnv:          ProxyEnvPath,
 			Log:               LogPath,
 			State:             StateDir,
 		},
@@ -229,11 +264,21 @@ func files(p *NodePlan, b *secrets.Bundle) []File {
 		{Path: HostsBlockPath, Mode: "0644", Template: "hosts", Share: all, Compress: true},
 		{Path: "/etc/modules-load.d/k8sgen.conf", Mode: "0644", Template: "modules.conf", Share: all},
 		{Path: "/etc/sysctl.d/99-k8sgen.conf", Mode: "0644", Template: "sysctl.conf", Share: all},
-		{Path: ContainerdStaging, Mode: "0644", Template: fmt.Sprintf("containerd-v%d.toml", p.ContainerdConfigVersion), Share: all},
+		{Path: ContainerdStaging, Mode: containerdMode(p), Template: fmt.Sprintf("containerd-v%d.toml", p.ContainerdConfigVersion), Share: all},
 		{Path: "/etc/crictl.yaml", Mode: "0644", Template: "crictl.yaml", Share: all},
 	}
 	if len(p.NTPServers) > 0 {
 		fs = append(fs, File{Path: "/etc/k8sgen/chrony.conf", Mode: "0644", Template: "chrony.conf", Share: all})
+	}
+	for _, r := range p.Registries {
+		dir := "/etc/containerd/certs.d/" + r.Host
+		fs = append(fs, File{Path: dir + "/hosts.toml", Mode: "0644", Template: "hosts.toml", Data: r, Share: all})
+		if r.CA != "" {
+			fs = append(fs, File{Path: dir + "/ca.crt", Mode: "0644", Content: r.CA, Share: all})
+		}
+	}
+	if p.HTTPProxy != "" || p.HTTPSProxy != "" {
+		fs = append(fs, File{Path: ProxyEnvPath, Mode: "0644", Template: "proxy.env", Share: all})
 	}
 	fs = append(fs, File{Path: ClusterCAPath, Mode: "0644", Content: b.CA.Cert, Share: all})
 	if p.ControlPlane {
@@ -255,4 +300,12 @@ func files(p *NodePlan, b *secrets.Bundle) []File {
 	fs = append(fs, File{Path: NodeEnvPath, Mode: "0644", Template: "node.env"})
 	fs = append(fs, File{Path: BootstrapPath, Mode: "0700", Template: "bootstrap.sh", Share: p.Kind})
 	return fs
+}
+
+// containerdMode keeps registry passwords readable by root only.
+func containerdMode(p *NodePlan) string {
+	if len(p.RegistryAuth) > 0 {
+		return "0600"
+	}
+	return "0644"
 }

@@ -48,6 +48,9 @@ type Bundle struct {
 	ServiceAccount KeyPair `yaml:"serviceAccount"`
 	// AdminClient is a client certificate for the user's kubeconfig, signed by CA.
 	AdminClient KeyPair `yaml:"adminClient"`
+	// RegistryPasswords maps a registry host to the password given at render time
+	// through the environment variable the spec names.
+	RegistryPasswords map[string]string `yaml:"registryPasswords,omitempty"`
 }
 
 // BootstrapToken is a kubeadm bootstrap token and its lifetime.

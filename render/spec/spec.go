@@ -13,12 +13,79 @@ type Cluster struct {
 	ControlPlaneEndpoint string `yaml:"controlPlaneEndpoint"`
 	// Network holds the cluster CIDRs, CNI and kube-proxy mode.
 	Network Network `yaml:"network"`
-	// Runtime is the container runtime; only containerd for now.
+	// Runtime is containerd or docker (Docker Engine with cri-dockerd).
 	Runtime string `yaml:"runtime"`
 	// NTP lists the time servers chrony uses; empty keeps the distribution's pool.
 	NTP NTP `yaml:"ntp"`
+	// ImageRepository replaces registry.k8s.io for the control-plane images and the pause image.
+	ImageRepository string `yaml:"imageRepository"`
+	// Registries configure how nodes reach image registries: mirrors, TLS, credentials.
+	Registries []Registry `yaml:"registries"`
+	// Packages replace the upstream package repositories with mirrors.
+	Packages Packages `yaml:"packages"`
+	// Proxy is used by the package manager and the container runtime.
+	Proxy Proxy `yaml:"proxy"`
+	// ExtraHosts are /etc/hosts entries besides the nodes, e.g. a registry's name.
+	ExtraHosts []ExtraHost `yaml:"extraHosts"`
 	// Nodes are the machines, in the order they are rendered.
 	Nodes []Node `yaml:"nodes"`
+}
+
+// Registry is one registry host as image names spell it (docker.io, harbor:443).
+type Registry struct {
+	Host string `yaml:"host"`
+	// Mirrors are endpoint URLs tried in order before the host itself.
+	Mirrors []string `yaml:"mirrors"`
+	// CA is the PEM certificate that signed the registry's TLS certificate.
+	CA string `yaml:"ca"`
+	// InsecureSkipVerify trusts any certificate; prefer CA.
+	InsecureSkipVerify bool `yaml:"insecureSkipVerify"`
+	// Username and PasswordEnv give credentials; the password is read from the
+	// environment variable at render time and kept in the secrets bundle.
+	Username    string `yaml:"username"`
+	PasswordEnv string `yaml:"passwordEnv"`
+}
+
+// Packages locate the package repositories.
+type Packages struct {
+	// Kubernetes is the repository of kubeadm, kubelet and kubectl.
+	Kubernetes Repo `yaml:"kubernetes"`
+	// Runtime is the repository of containerd.io or docker-ce.
+	Runtime Repo `yaml:"runtime"`
+	// Extra are further repositories, e.g. an internal one.
+	Extra []Repo `yaml:"extra"`
+}
+
+// Repo is one package repository.
+type Repo struct {
+	// Name labels extra repositories (file names on the node).
+	Name string `yaml:"name"`
+	// BaseURL replaces the upstream location. For kubernetes it is the root that
+	// holds the per-minor channels (https://pkgs.k8s.io/core:/stable:/ layout) or,
+	// with layout flat, the repository itself.
+	BaseURL string `yaml:"baseURL"`
+	// Layout is pkgs (default: <baseURL>/v1.32/deb/) or flat (<baseURL> as given).
+	Layout string `yaml:"layout"`
+	// GPGKey is the URL of the signing key; empty with a baseURL means the key
+	// sits where upstream keeps it inside the repository.
+	GPGKey string `yaml:"gpgKey"`
+	// GPGCheck false turns signature checking off (internal repositories without keys).
+	GPGCheck *bool `yaml:"gpgCheck"`
+}
+
+// Proxy is an HTTP(S) proxy for packages and image pulls.
+type Proxy struct {
+	HTTP  string `yaml:"http"`
+	HTTPS string `yaml:"https"`
+	// NoProxy lists hosts, domains and CIDRs reached directly; k8sgen adds the
+	// node addresses and the cluster CIDRs.
+	NoProxy []string `yaml:"noProxy"`
+}
+
+// ExtraHost is one /etc/hosts entry.
+type ExtraHost struct {
+	Name string `yaml:"name"`
+	IP   string `yaml:"ip"`
 }
 
 // Network configures pod and service addressing.

@@ -1,7 +1,10 @@
 package spec
 
 import (
+	"crypto/x509"
+	"encoding/pem"
 	"fmt"
+	"net/url"
 	"net"
 	"net/netip"
 	"regexp"
@@ -15,7 +18,7 @@ import (
 var (
 	CNIs           = []string{"calico", "flannel", "none"}
 	ProxyModes     = []string{"iptables", "ipvs", "nftables"}
-	Runtimes       = []string{"containerd"}
+	Runtimes       = []string{"containerd", "docker"}
 	rfc1123Label   = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
 	rfc1123Sub     = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$`)
 	cniVersionRE   = regexp.MustCompile(`^v[0-9]+\.[0-9]+\.[0-9]+$`)
@@ -92,7 +95,182 @@ func Validate(d *Document) Problems {
 	}
 	v.nodes(c, pod, svc)
 	v.endpoint(c)
+	v.runtimeOS(c)
+	v.images(c)
+	v.packages(c)
+	v.proxy(c, pod, svc)
+	for i, h := range c.ExtraHosts {
+		p := fmt.Sprintf("extraHosts[%d]", i)
+		if v.required(p+".name", h.Name) && !rfc1123Sub.MatchString(h.Name) {
+			v.errorf(p+".name", "%q must be a lowercase host name", h.Name)
+		}
+		if ip, err := netip.ParseAddr(h.IP); err != nil || !ip.Is4() {
+			v.errorf(p+".ip", "%q %s", h.IP, errIP)
+		}
+	}
 	return v.probs
+}
+
+var (
+	registryHostRE = regexp.MustCompile(`^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?$`)
+	imageRepoRE    = regexp.MustCompile(`^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?(/[a-z0-9]+([._-][a-z0-9]+)*)*$`)
+	envNameRE      = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+)
+
+// runtimeOS refuses combinations k8sgen has no recipe for.
+func (v *validator) runtimeOS(c *Cluster) {
+	p, err := profiles.Get(c.OS)
+	if err != nil {
+		return
+	}
+	for _, r := range p.Runtimes {
+		if r == c.Runtime {
+			return
+		}
+	}
+	if c.Runtime != "" && contains(Runtimes, c.Runtime) {
+		v.errorf("runtime", "runtime %q is not supported on os %q (supported there: %s)", c.Runtime, c.OS, strings.Join(p.Runtimes, ", "))
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func (v *validator) images(c *Cluster) {
+	if r := c.ImageRepository; r != "" {
+		if strings.Contains(r, "://") {
+			v.errorf("imageRepository", "%q must not have a scheme: write %s", r, r[strings.Index(r, "://")+3:])
+		} else if !imageRepoRE.MatchString(r) {
+			v.errorf("imageRepository", "%q must be a registry host with an optional path, e.g. harbor:443/k8s or registry.aliyuncs.com/google_containers", r)
+		}
+	}
+	seen := map[string]bool{}
+	for i, r := range c.Registries {
+		p := fmt.Sprintf("registries[%d]", i)
+		if !v.required(p+".host", r.Host) {
+			continue
+		}
+		if strings.Contains(r.Host, "://") || !registryHostRE.MatchString(r.Host) {
+			v.errorf(p+".host", "%q must be a registry host as image names spell it, e.g. docker.io or harbor:443 (no scheme, no path)", r.Host)
+		} else if seen[r.Host] {
+			v.errorf(p+".host", "%q is listed twice", r.Host)
+		}
+		seen[r.Host] = true
+		for j, m := range r.Mirrors {
+			if u, err := url.Parse(m); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				v.errorf(fmt.Sprintf("%s.mirrors[%d]", p, j), "%q must be a URL such as https://harbor:443 or https://docker.m.daocloud.io", m)
+			}
+		}
+		if r.CA != "" {
+			blk, _ := pem.Decode([]byte(r.CA))
+			if blk == nil || blk.Type != "CERTIFICATE" {
+				v.errorf(p+".ca", "must be a PEM certificate (-----BEGIN CERTIFICATE-----)")
+			} else if _, err := x509.ParseCertificate(blk.Bytes); err != nil {
+				v.errorf(p+".ca", "cannot parse the certificate: %v", err)
+			}
+			if r.InsecureSkipVerify {
+				v.warnf(p+".insecureSkipVerify", "set together with ca: the CA is ignored and any certificate is trusted")
+			}
+		}
+		if (r.Username == "") != (r.PasswordEnv == "") {
+			v.errorf(p, "username and passwordEnv go together")
+		}
+		if r.PasswordEnv != "" && !envNameRE.MatchString(r.PasswordEnv) {
+			v.errorf(p+".passwordEnv", "%q must be the name of an environment variable", r.PasswordEnv)
+		}
+	}
+}
+
+func (v *validator) packages(c *Cluster) {
+	repos := []struct {
+		path string
+		r    Repo
+	}{{"packages.kubernetes", c.Packages.Kubernetes}, {"packages.runtime", c.Packages.Runtime}}
+	names := map[string]bool{}
+	for i, r := range c.Packages.Extra {
+		p := fmt.Sprintf("packages.extra[%d]", i)
+		repos = append(repos, struct {
+			path string
+			r    Repo
+		}{p, r})
+		if v.required(p+".name", r.Name) {
+			if !rfc1123Label.MatchString(r.Name) {
+				v.errorf(p+".name", "%q %s", r.Name, errClusterName)
+			} else if names[r.Name] {
+				v.errorf(p+".name", "%q is used twice", r.Name)
+			}
+			names[r.Name] = true
+		}
+		v.required(p+".baseURL", r.BaseURL)
+	}
+	for _, x := range repos {
+		if x.r.BaseURL != "" && !isURL(x.r.BaseURL) {
+			v.errorf(x.path+".baseURL", "%q must be an http(s) URL", x.r.BaseURL)
+		}
+		if x.r.GPGKey != "" && !isURL(x.r.GPGKey) && !strings.HasPrefix(x.r.GPGKey, "file://") {
+			v.errorf(x.path+".gpgKey", "%q must be an http(s) or file:// URL", x.r.GPGKey)
+		}
+		if x.r.Layout != "" && x.r.Layout != "pkgs" && x.r.Layout != "flat" {
+			v.errorf(x.path+".layout", "unknown value %q; choose one of: pkgs, flat", x.r.Layout)
+		}
+		if x.r.Layout != "" && x.path != "packages.kubernetes" {
+			v.errorf(x.path+".layout", "only packages.kubernetes has a layout")
+		}
+	}
+}
+
+func isURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+}
+
+// proxy warns when NO_PROXY would send cluster-internal traffic to the proxy.
+func (v *validator) proxy(c *Cluster, pod, svc netip.Prefix) {
+	px := c.Proxy
+	for _, f := range []struct{ path, val string }{{"proxy.http", px.HTTP}, {"proxy.https", px.HTTPS}} {
+		if f.val != "" && !isURL(f.val) {
+			v.errorf(f.path, "%q must be a URL such as http://proxy.corp:3128", f.val)
+		}
+	}
+	if px.HTTP == "" && px.HTTPS == "" {
+		if len(px.NoProxy) > 0 {
+			v.warnf("proxy.noProxy", "set without proxy.http or proxy.https; it has no effect")
+		}
+		return
+	}
+	covers := func(p netip.Prefix) bool {
+		for _, e := range px.NoProxy {
+			if q, err := netip.ParsePrefix(e); err == nil && q.Bits() <= p.Bits() && q.Contains(p.Addr()) {
+				return true
+			}
+		}
+		return false
+	}
+	if svc.IsValid() && !covers(svc) {
+		v.warnf("proxy.noProxy", "does not cover network.serviceSubnet %s: kubelet and containerd would send Service traffic to the proxy; add %s", svc, svc)
+	}
+	if pod.IsValid() && !covers(pod) {
+		v.warnf("proxy.noProxy", "does not cover network.podSubnet %s; add %s", pod, pod)
+	}
+	var missing []string
+	for _, n := range c.Nodes {
+		ip, err := netip.ParseAddr(n.IP)
+		if err != nil || contains(px.NoProxy, n.IP) || contains(px.NoProxy, n.Name) {
+			continue
+		}
+		if !covers(netip.PrefixFrom(ip, 32)) {
+			missing = append(missing, n.IP)
+		}
+	}
+	if len(missing) > 0 {
+		v.warnf("proxy.noProxy", "does not cover node addresses %s; k8sgen adds them to NO_PROXY on the nodes", strings.Join(missing, ", "))
+	}
 }
 
 type validator struct {

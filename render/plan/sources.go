@@ -1,0 +1,181 @@
+package plan
+
+import (
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+
+	"github.com/k8sgen/k8sgen/profiles"
+	"github.com/k8sgen/k8sgen/render/secrets"
+	"github.com/k8sgen/k8sgen/render/spec"
+)
+
+// Repo is a package repository as the node's package manager sees it.
+type Repo struct {
+	Name    string
+	BaseURL string
+	// Key is the signing key's URL; empty when GPGCheck is off.
+	Key      string
+	GPGCheck bool
+}
+
+// RegistryHost is one certs.d/<host>/hosts.toml for containerd.
+type RegistryHost struct {
+	Host string
+	// Server is the upstream the host falls back to.
+	Server string
+	// Endpoints are tried in order (mirrors first).
+	Endpoints []Endpoint
+	// CA is the PEM written beside hosts.toml when the registry itself has one.
+	CA string
+}
+
+// Endpoint is one mirror or server with its TLS settings.
+type Endpoint struct {
+	URL        string
+	SkipVerify bool
+	// CAPath is the node path of the endpoint's CA file, if any.
+	CAPath string
+}
+
+// RegistryAuth is a username and password for one registry host.
+type RegistryAuth struct{ Host, Username, Password string }
+
+// DefaultKubernetesBase is the pkgs.k8s.io root whose channels are <minor>/deb/ and <minor>/rpm/.
+const DefaultKubernetesBase = "https://pkgs.k8s.io/core:/stable:/"
+
+// kubernetesRepo places the Kubernetes packages: pkgs layout appends the minor's
+// channel to the base (pkgs.k8s.io and Aliyun's kubernetes-new mirror alike), flat
+// takes the base as the repository itself.
+func kubernetesRepo(r spec.Repo, minor string, prof *profiles.Profile) Repo {
+	kind := "deb"
+	keyPath := "Release.key"
+	if prof.PackageManager == "dnf" {
+		kind, keyPath = "rpm", "repodata/repomd.xml.key"
+	}
+	out := Repo{Name: "kubernetes", GPGCheck: r.GPGCheck == nil || *r.GPGCheck}
+	if r.Layout == "flat" {
+		out.BaseURL = r.BaseURL
+	} else {
+		base := r.BaseURL
+		if base == "" {
+			base = DefaultKubernetesBase
+		}
+		out.BaseURL = strings.TrimSuffix(base, "/") + "/" + minor + "/" + kind + "/"
+	}
+	out.Key = r.GPGKey
+	if out.Key == "" && r.Layout != "flat" {
+		out.Key = out.BaseURL + keyPath
+	}
+	if !out.GPGCheck {
+		out.Key = ""
+	}
+	return out
+}
+
+// runtimeRepo places Docker's repository (containerd.io, docker-ce) or its mirror.
+func runtimeRepo(r spec.Repo, prof *profiles.Profile) Repo {
+	out := Repo{Name: "docker-ce", BaseURL: prof.Containerd.Repo, GPGCheck: r.GPGCheck == nil || *r.GPGCheck}
+	if r.BaseURL != "" {
+		out.BaseURL = strings.TrimSuffix(r.BaseURL, "/")
+	}
+	out.Key = r.GPGKey
+	if out.Key == "" {
+		out.Key = out.BaseURL + "/gpg"
+	}
+	if !out.GPGCheck {
+		out.Key = ""
+	}
+	return out
+}
+
+func extraRepos(rs []spec.Repo) []Repo {
+	var out []Repo
+	for _, r := range rs {
+		x := Repo{Name: r.Name, BaseURL: r.BaseURL, Key: r.GPGKey, GPGCheck: r.GPGCheck == nil || *r.GPGCheck}
+		if x.Key == "" {
+			// No key named: an internal repository the user trusts by its address.
+			x.GPGCheck = false
+		}
+		if !x.GPGCheck {
+			x.Key = ""
+		}
+		out = append(out, x)
+	}
+	return out
+}
+
+// registries turns the spec's registries into containerd hosts.toml plans and
+// credentials. Mirror endpoints borrow the TLS settings of the registry entry
+// whose host they point at (a Harbor mirroring docker.io, say).
+func registries(c *spec.Cluster, b *secrets.Bundle) ([]RegistryHost, []RegistryAuth, error) {
+	byHost := map[string]spec.Registry{}
+	for _, r := range c.Registries {
+		byHost[r.Host] = r
+	}
+	endpoint := func(raw string) Endpoint {
+		e := Endpoint{URL: raw}
+		if u, err := url.Parse(raw); err == nil {
+			if r, ok := byHost[u.Host]; ok {
+				e.SkipVerify = r.InsecureSkipVerify
+				if r.CA != "" && !r.InsecureSkipVerify {
+					e.CAPath = "/etc/containerd/certs.d/" + u.Host + "/ca.crt"
+				}
+			}
+		}
+		return e
+	}
+	var hosts []RegistryHost
+	var auths []RegistryAuth
+	for _, r := range c.Registries {
+		h := RegistryHost{Host: r.Host, Server: serverURL(r.Host), CA: r.CA}
+		for _, m := range r.Mirrors {
+			h.Endpoints = append(h.Endpoints, endpoint(m))
+		}
+		if r.CA != "" || r.InsecureSkipVerify {
+			// The registry's own endpoint needs its TLS settings too.
+			h.Endpoints = append(h.Endpoints, endpoint(h.Server))
+		}
+		hosts = append(hosts, h)
+		if r.Username != "" {
+			pw, ok := b.RegistryPasswords[r.Host]
+			if !ok {
+				return nil, nil, fmt.Errorf("registry %s: no password: set the environment variable %s when rendering", r.Host, r.PasswordEnv)
+			}
+			auths = append(auths, RegistryAuth{Host: r.Host, Username: r.Username, Password: pw})
+		}
+	}
+	sort.Slice(auths, func(i, j int) bool { return auths[i].Host < auths[j].Host })
+	return hosts, auths, nil
+}
+
+// serverURL is where a registry host is served; Docker Hub's name differs from its API host.
+func serverURL(host string) string {
+	if host == "docker.io" {
+		return "https://registry-1.docker.io"
+	}
+	return "https://" + host
+}
+
+// noProxy is the user's list plus the node addresses and local names k8sgen knows.
+func noProxy(c *spec.Cluster) string {
+	seen := map[string]bool{}
+	var out []string
+	add := func(s string) {
+		if s != "" && !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	for _, s := range c.Proxy.NoProxy {
+		add(s)
+	}
+	for _, s := range []string{"localhost", "127.0.0.1"} {
+		add(s)
+	}
+	for _, n := range c.Nodes {
+		add(n.IP)
+	}
+	return strings.Join(out, ",")
+}
