@@ -66,10 +66,11 @@ type env struct {
 	stdout, stderr io.Writer
 	now            func() time.Time
 	rand           io.Reader
+	getenv         func(string) (string, bool)
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
-	e := env{stdout: stdout, stderr: stderr, now: time.Now, rand: rand.Reader}
+	e := env{stdout: stdout, stderr: stderr, now: time.Now, rand: rand.Reader, getenv: os.LookupEnv}
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return exitUsage
@@ -262,6 +263,10 @@ func cmdRender(e env, args []string) error {
 	if err != nil {
 		return err
 	}
+	updated, err := registryPasswords(e, c, bundle)
+	if err != nil {
+		return err
+	}
 	res, err := render.Render(c, bundle, render.Options{Gzip: *gz})
 	if err != nil {
 		return fmt.Errorf("render: %w", err)
@@ -276,6 +281,16 @@ func cmdRender(e env, args []string) error {
 		}
 		fmt.Fprintf(e.stderr, "k8sgen: created secrets bundle %s (mode 0600): back it up and keep it private\n", *secretsPath)
 	}
+	if !created && updated {
+		raw, err := bundle.Marshal()
+		if err != nil {
+			return err
+		}
+		if err := writeReplace(*secretsPath, raw, 0o600); err != nil {
+			return fmt.Errorf("writing secrets: %w", err)
+		}
+		fmt.Fprintf(e.stderr, "k8sgen: stored the registry password(s) given in the environment in %s\n", *secretsPath)
+	}
 	if err := writeOutput(*out, res); err != nil {
 		return err
 	}
@@ -284,6 +299,33 @@ func cmdRender(e env, args []string) error {
 	}
 	report(e, *out, *kubeconfigPath, res, *gz)
 	return nil
+}
+
+// registryPasswords copies registry passwords from the environment variables the
+// spec names into the bundle; a password already stored is kept when the variable
+// is unset. It reports whether the bundle changed.
+func registryPasswords(e env, c *spec.Cluster, b *secrets.Bundle) (bool, error) {
+	changed := false
+	for i, r := range c.Registries {
+		if r.PasswordEnv == "" {
+			continue
+		}
+		pw, ok := e.getenv(r.PasswordEnv)
+		if !ok || pw == "" {
+			if _, stored := b.RegistryPasswords[r.Host]; stored {
+				continue
+			}
+			return false, invalidError{fmt.Sprintf("registries[%d] (%s): set the environment variable %s to the registry password (it is kept in the secrets bundle for later renders)", i, r.Host, r.PasswordEnv)}
+		}
+		if b.RegistryPasswords[r.Host] != pw {
+			if b.RegistryPasswords == nil {
+				b.RegistryPasswords = map[string]string{}
+			}
+			b.RegistryPasswords[r.Host] = pw
+			changed = true
+		}
+	}
+	return changed, nil
 }
 
 // loadOrCreateSecrets reuses the bundle at path, or makes a new one in memory; the
