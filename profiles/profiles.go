@@ -33,6 +33,10 @@ type Profile struct {
 	// IPVSPackages are installed when kube-proxy runs in ipvs mode.
 	IPVSPackages []string   `yaml:"ipvsPackages"`
 	Containerd   Containerd `yaml:"containerd"`
+	// RemovePackages conflict with the container runtime and are removed if present.
+	RemovePackages []string `yaml:"removePackages"`
+	// SELinux says the OS enforces SELinux; k8sgen makes it permissive.
+	SELinux bool `yaml:"selinux"`
 	// Runtimes are the container runtimes k8sgen can install on this OS.
 	Runtimes []string `yaml:"runtimes"`
 }

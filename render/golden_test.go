@@ -44,6 +44,15 @@ func loadCase(t testing.TB, dir string) (*spec.Cluster, *secrets.Bundle) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// Registry passwords are fixtures too; the CLI takes them from the environment.
+		for _, r := range doc.Cluster.Registries {
+			if r.PasswordEnv != "" {
+				if b.RegistryPasswords == nil {
+					b.RegistryPasswords = map[string]string{}
+				}
+				b.RegistryPasswords[r.Host] = "fixture-password-" + r.Username
+			}
+		}
 		if raw, err = b.Marshal(); err != nil {
 			t.Fatal(err)
 		}

@@ -5,6 +5,7 @@ package plan
 import (
 	"fmt"
 	"net"
+	"slices"
 	"sort"
 
 	"github.com/k8sgen/k8sgen/profiles"
@@ -83,9 +84,11 @@ type NodePlan struct {
 	ServiceSubnet string
 	CNI           string
 	CNIVersion    string
-	ProxyMode     string
-	NTPServers    []string
-	Hosts         []Host
+	// CNIImageRepository replaces the CNI manifest's image prefix when set.
+	CNIImageRepository string
+	ProxyMode          string
+	NTPServers         []string
+	Hosts              []Host
 
 	Modules []string
 	Sysctls []KV
@@ -178,6 +181,18 @@ func Build(c *spec.Cluster, b *secrets.Bundle) ([]*NodePlan, error) {
 		{"net.bridge.bridge-nf-call-iptables", "1"},
 		{"net.ipv4.ip_forward", "1"},
 	}
+	for _, m := range c.Kernel.Modules {
+		if !slices.Contains(modules, m) {
+			modules = append(modules, m)
+		}
+	}
+	for k, v := range c.Kernel.Sysctls {
+		if i := slices.IndexFunc(sysctls, func(kv KV) bool { return kv.Key == k }); i >= 0 {
+			sysctls[i].Value = v
+		} else {
+			sysctls = append(sysctls, KV{k, v})
+		}
+	}
 	sort.Slice(sysctls, func(i, j int) bool { return sysctls[i].Key < sysctls[j].Key })
 	cfgVersion := 3
 	if rel.containerd == "1.7" {
@@ -198,6 +213,7 @@ func Build(c *spec.Cluster, b *secrets.Bundle) ([]*NodePlan, error) {
 		ServiceSubnet:           c.Network.ServiceSubnet,
 		CNI:                     c.Network.CNI,
 		CNIVersion:              c.Network.CNIVersion,
+		CNIImageRepository:      c.Network.CNIImageRepository,
 		ProxyMode:               c.Network.KubeProxyMode,
 		NTPServers:              c.NTP.Servers,
 		Hosts:                   hosts,

@@ -187,6 +187,20 @@ func walk(n *yaml.Node, t reflect.Type, path string, pos Positions, probs *Probl
 		for i, item := range n.Content {
 			walk(item, t.Elem(), fmt.Sprintf("%s[%d]", path, i), pos, probs)
 		}
+	case reflect.Map:
+		if n.Kind != yaml.MappingNode {
+			if isNull(n) {
+				return
+			}
+			*probs = append(*probs, Problem{Path: path, Line: n.Line, Msg: "expected a mapping, found " + kindName(n)})
+			return
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			sub := path + "." + k.Value
+			walk(n.Content[i+1], t.Elem(), sub, pos, probs)
+			pos[sub] = k.Line
+		}
 	case reflect.String:
 		if n.Kind != yaml.ScalarNode {
 			*probs = append(*probs, Problem{Path: path, Line: n.Line, Msg: "expected a string, found " + kindName(n)})

@@ -25,6 +25,8 @@ type Cluster struct {
 	Packages Packages `yaml:"packages"`
 	// Proxy is used by the package manager and the container runtime.
 	Proxy Proxy `yaml:"proxy"`
+	// Kernel adds modules and sysctls to the ones Kubernetes needs.
+	Kernel Kernel `yaml:"kernel"`
 	// ExtraHosts are /etc/hosts entries besides the nodes, e.g. a registry's name.
 	ExtraHosts []ExtraHost `yaml:"extraHosts"`
 	// Nodes are the machines, in the order they are rendered.
@@ -96,6 +98,8 @@ type Network struct {
 	CNI string `yaml:"cni"`
 	// CNIVersion overrides the pinned CNI release (e.g. v3.29.3 for calico).
 	CNIVersion string `yaml:"cniVersion"`
+	// CNIImageRepository replaces docker.io/<cni> in the CNI manifest's images, e.g. harbor:443/calico.
+	CNIImageRepository string `yaml:"cniImageRepository"`
 	// KubeProxyMode is iptables, ipvs or nftables.
 	KubeProxyMode string `yaml:"kubeProxyMode"`
 }
@@ -140,4 +144,10 @@ func (c *Cluster) Workers() []Node {
 		}
 	}
 	return out
+}
+
+// Kernel holds extra kernel settings.
+type Kernel struct {
+	Modules []string          `yaml:"modules"`
+	Sysctls map[string]string `yaml:"sysctls"`
 }

@@ -99,6 +99,10 @@ func Validate(d *Document) Problems {
 	v.images(c)
 	v.packages(c)
 	v.proxy(c, pod, svc)
+	v.kernel(c)
+	if r := c.Network.CNIImageRepository; r != "" && (strings.Contains(r, "://") || !imageRepoRE.MatchString(r)) {
+		v.errorf("network.cniImageRepository", "%q must be a registry host and path without a scheme, e.g. harbor:443/calico", r)
+	}
 	for i, h := range c.ExtraHosts {
 		p := fmt.Sprintf("extraHosts[%d]", i)
 		if v.required(p+".name", h.Name) && !rfc1123Sub.MatchString(h.Name) {
@@ -415,5 +419,27 @@ func (v *validator) endpoint(c *Cluster) {
 	}
 	if cps := c.ControlPlanes(); len(cps) > 1 && cps[0].IP != "" && c.ControlPlaneEndpoint == net.JoinHostPort(cps[0].IP, "6443") {
 		v.warnf("controlPlaneEndpoint", "%s", warnMultiCPNoLB)
+	}
+}
+
+var (
+	moduleRE = regexp.MustCompile(`^[a-z0-9_-]+$`)
+	sysctlRE = regexp.MustCompile(`^[a-z0-9_-]+(\.[a-z0-9_-]+)+$`)
+)
+
+func (v *validator) kernel(c *Cluster) {
+	for i, m := range c.Kernel.Modules {
+		if !moduleRE.MatchString(m) {
+			v.errorf(fmt.Sprintf("kernel.modules[%d]", i), "%q is not a kernel module name", m)
+		}
+	}
+	for k, val := range c.Kernel.Sysctls {
+		p := "kernel.sysctls." + k
+		if !sysctlRE.MatchString(k) {
+			v.errorf(p, "%q is not a sysctl name such as net.netfilter.nf_conntrack_max", k)
+		}
+		if val == "" || strings.ContainsAny(val, "\n\r") {
+			v.errorf(p, "needs a one-line value")
+		}
 	}
 }
