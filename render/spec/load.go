@@ -205,6 +205,13 @@ func walk(n *yaml.Node, t reflect.Type, path string, pos Positions, probs *Probl
 		if n.Kind != yaml.ScalarNode {
 			*probs = append(*probs, Problem{Path: path, Line: n.Line, Msg: "expected a string, found " + kindName(n)})
 		}
+	case reflect.Bool:
+		var b bool
+		if n.Kind != yaml.ScalarNode || n.Decode(&b) != nil {
+			*probs = append(*probs, Problem{Path: path, Line: n.Line, Msg: "expected true or false, found " + kindName(n)})
+		}
+	case reflect.Pointer:
+		walk(n, t.Elem(), path, pos, probs)
 	}
 }
 

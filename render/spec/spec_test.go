@@ -240,8 +240,8 @@ func TestBadSpecs(t *testing.T) {
 			want{"os", lOS, []string{`unknown os "centos-9"`, "ubuntu-24.04", "debian-12"}}},
 		{"unknown cni", edit(t, "cni: calico", "cni: cilium"),
 			want{"network.cni", lCNI, []string{`unknown value "cilium"`, "calico, flannel, none"}}},
-		{"unknown runtime", edit(t, "runtime: containerd", "runtime: docker"),
-			want{"runtime", lRuntime, []string{`unknown value "docker"`, "containerd"}}},
+		{"unknown runtime", edit(t, "runtime: containerd", "runtime: cri-o"),
+			want{"runtime", lRuntime, []string{`unknown value "cri-o"`, "containerd"}}},
 		{"unknown kubeProxyMode", edit(t, "kubeProxyMode: iptables", "kubeProxyMode: userspace"),
 			want{"network.kubeProxyMode", lProxyMode, []string{`unknown value "userspace"`, "iptables, ipvs, nftables"}}},
 		{"bad cniVersion", edit(t, "  cni: calico\n", "  cni: calico\n  cniVersion: \"3.29\"\n"),
@@ -300,6 +300,10 @@ func TestBadSpecs(t *testing.T) {
 			want{"nodes", 3, []string{"expected a list, found a mapping"}}},
 		{"a list where a string is expected", edit(t, "os: ubuntu-24.04", "os: [ubuntu-24.04]"),
 			want{"os", lOS, []string{"expected a string, found a list"}}},
+		{"a word where a boolean is expected", base + "registries:\n  - host: docker.io\n    insecureSkipVerify: maybe\n",
+			want{"registries[0].insecureSkipVerify", lAfterBase + 2, []string{`expected true or false, found "maybe"`}}},
+		{"a list where an optional boolean is expected", base + "packages:\n  kubernetes:\n    gpgCheck: [false]\n",
+			want{"packages.kubernetes.gpgCheck", lAfterBase + 2, []string{"expected true or false, found a list"}}},
 		{"multiple documents", base + "---\nname: other\n",
 			want{"", lAfterBase, []string{"single YAML document"}}},
 		{"YAML alias", edit(t, "name: cp-1", "name: &n cp-1", "name: worker-1", "name: *n"),
@@ -330,7 +334,7 @@ network:
   serviceSubnet: 10.96.0.0/12
   cni: cilium
   kubeProxyMode: userspace
-runtime: docker
+runtime: cri-o
 nodes:
   - name: Worker_1
     role: worker
@@ -371,7 +375,7 @@ func TestAllLoadProblemsAtOnce(t *testing.T) {
 		"    role: worker", "    rol: worker",
 		"os: ubuntu-24.04", "os: [ubuntu-24.04]",
 		"  - name: cp-1\n    role: control-plane\n    ip: 192.168.1.11\n", "  - name: cp-1\n    role: control-plane\n    ip: 192.168.1.11\n    zone: a\n",
-	)
+	) + "registries:\n  - host: docker.io\n    insecureSkipVerify: yes please\n"
 	doc, probs := check(src)
 	if doc != nil {
 		t.Errorf("Load returned a document for a spec with unknown fields")
@@ -382,6 +386,7 @@ func TestAllLoadProblemsAtOnce(t *testing.T) {
 		want{"nodes[1].rol", lNode1Role + 1, []string{`did you mean "role"`}},
 		want{"os", lOS, []string{"expected a string"}},
 		want{"nodes[0].zone", lNode0IP + 1, []string{"unknown field"}},
+		want{"registries[0].insecureSkipVerify", lAfterBase + 3, []string{"expected true or false"}},
 	)
 }
 

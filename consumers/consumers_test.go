@@ -1,0 +1,428 @@
+// Package consumers checks rendered golden user-data with the real programs that consume it:
+// cloud-init's schema validator, shellcheck and kubeadm's config validator.
+package consumers
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+)
+
+// goldenRoot holds one directory per case; K8SGEN_GOLDEN_DIR overrides it (used to test this harness).
+var goldenRoot = envOr("K8SGEN_GOLDEN_DIR", filepath.Join("..", "testdata", "golden"))
+
+// kubeadmScript builds or finds a kubeadm binary for a version; K8SGEN_KUBEADM_SCRIPT overrides it.
+var kubeadmScript = envOr("K8SGEN_KUBEADM_SCRIPT", filepath.Join("..", "hack", "kubeadm.sh"))
+
+// kubeadmConfigGlob selects the write_files entries that kubeadm must accept.
+const kubeadmConfigGlob = "/etc/k8sgen/kubeadm/*.yaml"
+
+func envOr(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+// requireConsumers reports whether a missing tool is a failure rather than a skip.
+func requireConsumers() bool {
+	return os.Getenv("K8SGEN_REQUIRE_CONSUMERS") == "1"
+}
+
+// missingTool skips (or fails, when consumers are required) the test.
+func missingTool(t *testing.T, format string, args ...any) {
+	t.Helper()
+	msg := fmt.Sprintf(format, args...) + " (run hack/deps.sh)"
+	if requireConsumers() {
+		t.Fatal(msg + "; K8SGEN_REQUIRE_CONSUMERS=1 makes this fatal")
+	}
+	t.Skip(msg + "; set K8SGEN_REQUIRE_CONSUMERS=1 to make this fatal")
+}
+
+// needTool returns the path of a program on PATH or skips/fails the test.
+func needTool(t *testing.T, name string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		missingTool(t, "%s not found on PATH", name)
+	}
+	return p
+}
+
+// goldenCase is one case directory with its rendered nodes.
+type goldenCase struct {
+	name    string
+	dir     string
+	version string            // kubernetesVersion from cluster.yaml
+	nodes   map[string]string // node name -> user-data path
+}
+
+type clusterFile struct {
+	KubernetesVersion string `yaml:"kubernetesVersion"`
+	OS                any    `yaml:"os"`
+}
+
+func loadCases(t *testing.T) []goldenCase {
+	t.Helper()
+	dirs, err := filepath.Glob(filepath.Join(goldenRoot, "*", "cluster.yaml"))
+	if err != nil {
+		t.Fatalf("glob golden cases: %v", err)
+	}
+	sort.Strings(dirs)
+	var cases []goldenCase
+	for _, cf := range dirs {
+		dir := filepath.Dir(cf)
+		raw, err := os.ReadFile(cf)
+		if err != nil {
+			t.Fatalf("read %s: %v", cf, err)
+		}
+		var c clusterFile
+		if err := yaml.Unmarshal(raw, &c); err != nil {
+			t.Fatalf("parse %s: %v", cf, err)
+		}
+		uds, err := filepath.Glob(filepath.Join(dir, "out", "*", "user-data"))
+		if err != nil {
+			t.Fatalf("glob user-data in %s: %v", dir, err)
+		}
+		gc := goldenCase{name: filepath.Base(dir), dir: dir, version: c.KubernetesVersion, nodes: map[string]string{}}
+		for _, ud := range uds {
+			gc.nodes[filepath.Base(filepath.Dir(ud))] = ud
+		}
+		cases = append(cases, gc)
+	}
+	return cases
+}
+
+// TestGoldenCasesExist keeps the consumer checks from passing vacuously on an empty golden directory.
+func TestGoldenCasesExist(t *testing.T) {
+	cases := loadCases(t)
+	if len(cases) == 0 {
+		t.Fatalf("no golden cases (*/cluster.yaml) under %s", goldenRoot)
+	}
+	for _, c := range cases {
+		if len(c.nodes) == 0 {
+			t.Errorf("golden case %s has no out/<node>/user-data", c.name)
+		}
+	}
+}
+
+// TestConsumers runs every consumer check against every rendered user-data.
+func TestConsumers(t *testing.T) {
+	for _, c := range loadCases(t) {
+		t.Run(c.name, func(t *testing.T) {
+			nodes := make([]string, 0, len(c.nodes))
+			for n := range c.nodes {
+				nodes = append(nodes, n)
+			}
+			sort.Strings(nodes)
+			for _, node := range nodes {
+				file := c.nodes[node]
+				t.Run(node, func(t *testing.T) {
+					t.Parallel()
+					checkUserData(t, c, file)
+				})
+			}
+		})
+	}
+}
+
+// userData is the subset of cloud-config that the checks read.
+type userData struct {
+	WriteFiles []writeFile `yaml:"write_files"`
+	RunCmd     []any       `yaml:"runcmd"`
+	BootCmd    []any       `yaml:"bootcmd"`
+}
+
+type writeFile struct {
+	Path        string `yaml:"path"`
+	Content     string `yaml:"content"`
+	Permissions string `yaml:"permissions"`
+	Owner       string `yaml:"owner"`
+	Encoding    string `yaml:"encoding"`
+}
+
+func checkUserData(t *testing.T, c goldenCase, file string) {
+	raw, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatalf("read %s: %v", file, err)
+	}
+
+	t.Run("cloud-init-schema", func(t *testing.T) {
+		bin := needTool(t, "cloud-init")
+		out, err := exec.Command(bin, "schema", "-c", file).CombinedOutput()
+		if err != nil {
+			t.Fatalf("cloud-init schema failed: %v\n%s", err, out)
+		}
+		// Drop the file name so a case named "invalid-..." cannot trip the check.
+		lower := strings.ToLower(strings.ReplaceAll(string(out), file, ""))
+		if strings.Contains(lower, "invalid") || strings.Contains(lower, "deprecat") {
+			t.Fatalf("cloud-init schema reported problems:\n%s", out)
+		}
+		t.Logf("%s", bytes.TrimSpace(out))
+	})
+
+	var ud userData
+	parseErr := yaml.Unmarshal(raw, &ud)
+
+	t.Run("parse", func(t *testing.T) {
+		if !bytes.HasPrefix(raw, []byte("#cloud-config\n")) {
+			t.Errorf("%s does not start with a #cloud-config line", file)
+		}
+		if parseErr != nil {
+			t.Fatalf("parse %s: %v", file, parseErr)
+		}
+	})
+	if parseErr != nil {
+		return
+	}
+
+	t.Run("shellcheck", func(t *testing.T) {
+		bin := needTool(t, "shellcheck")
+		checked := 0
+		for _, wf := range ud.WriteFiles {
+			content, err := decodeContent(wf)
+			if err != nil {
+				t.Errorf("write_files %s: %v", wf.Path, err)
+				continue
+			}
+			if !strings.HasSuffix(wf.Path, ".sh") && !strings.HasPrefix(content, "#!") {
+				continue
+			}
+			shell, ok := shellFor(content)
+			if !ok {
+				t.Logf("write_files %s: interpreter is not a shell, not shellchecked", wf.Path)
+				continue
+			}
+			checked++
+			shellcheck(t, bin, shell, "write_files "+wf.Path, content)
+		}
+		for _, sec := range []struct {
+			name string
+			cmds []any
+		}{{"runcmd", ud.RunCmd}, {"bootcmd", ud.BootCmd}} {
+			if len(sec.cmds) == 0 {
+				continue
+			}
+			script, err := commandScript(sec.cmds)
+			if err != nil {
+				t.Errorf("%s: %v", sec.name, err)
+				continue
+			}
+			checked++
+			shellcheck(t, bin, "sh", sec.name, script)
+		}
+		t.Logf("shellchecked %d scripts", checked)
+	})
+
+	t.Run("kubeadm-validate", func(t *testing.T) {
+		var configs []writeFile
+		for _, wf := range ud.WriteFiles {
+			if ok, _ := path.Match(kubeadmConfigGlob, wf.Path); ok {
+				configs = append(configs, wf)
+			}
+		}
+		if len(configs) == 0 {
+			t.Logf("no %s files", kubeadmConfigGlob)
+			return
+		}
+		if c.version == "" {
+			t.Fatalf("%s/cluster.yaml has no kubernetesVersion", c.dir)
+		}
+		kubeadm := kubeadmFor(t, c.version)
+		for _, wf := range configs {
+			content, err := decodeContent(wf)
+			if err != nil {
+				t.Errorf("write_files %s: %v", wf.Path, err)
+				continue
+			}
+			tmp := filepath.Join(t.TempDir(), path.Base(wf.Path))
+			if err := os.WriteFile(tmp, []byte(content), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			out, err := exec.Command(kubeadm, "config", "validate", "--config", tmp).CombinedOutput()
+			t.Logf("%s config validate --config %s:\n%s", filepath.Base(kubeadm), wf.Path, out)
+			if err != nil {
+				t.Errorf("kubeadm config validate rejected %s: %v\n%s", wf.Path, err, out)
+			}
+		}
+	})
+}
+
+func shellcheck(t *testing.T, bin, shell, what, script string) {
+	t.Helper()
+	cmd := exec.Command(bin, "-s", shell, "-")
+	cmd.Stdin = strings.NewReader(script)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Errorf("shellcheck -s %s %s: %v\n%s\n--- script ---\n%s", shell, what, err, out, numbered(script))
+	}
+}
+
+func numbered(s string) string {
+	var b strings.Builder
+	for i, line := range strings.Split(strings.TrimRight(s, "\n"), "\n") {
+		fmt.Fprintf(&b, "%4d  %s\n", i+1, line)
+	}
+	return b.String()
+}
+
+// decodeContent returns the file content after applying the cloud-init encoding.
+func decodeContent(wf writeFile) (string, error) {
+	enc := strings.ToLower(strings.TrimSpace(wf.Encoding))
+	data := []byte(wf.Content)
+	switch enc {
+	case "", "text/plain":
+		return wf.Content, nil
+	case "b64", "base64", "gz+b64", "gz+base64", "gzip+b64", "gzip+base64":
+		dec, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(wf.Content), ""))
+		if err != nil {
+			return "", fmt.Errorf("decode %s content: %w", enc, err)
+		}
+		data = dec
+		if !strings.HasPrefix(enc, "gz") {
+			return string(data), nil
+		}
+	case "gz", "gzip":
+	default:
+		return "", fmt.Errorf("unknown encoding %q", wf.Encoding)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(data))
+	if err != nil {
+		return "", fmt.Errorf("gunzip content: %w", err)
+	}
+	plain, err := io.ReadAll(zr)
+	if err != nil {
+		return "", fmt.Errorf("gunzip content: %w", err)
+	}
+	return string(plain), nil
+}
+
+var shebangRE = regexp.MustCompile(`^#!\s*(\S+)(?:\s+(\S+))?`)
+
+// shellFor maps a script's shebang to a shellcheck dialect; scripts without one are bash.
+func shellFor(content string) (string, bool) {
+	m := shebangRE.FindStringSubmatch(content)
+	if m == nil {
+		return "bash", true
+	}
+	prog := path.Base(m[1])
+	if prog == "env" && m[2] != "" {
+		prog = path.Base(m[2])
+	}
+	switch prog {
+	case "sh", "bash", "dash", "ksh":
+		return prog, true
+	case "busybox", "ash":
+		return "sh", true
+	}
+	return "", false
+}
+
+// commandScript renders cloud-init runcmd/bootcmd entries the way cloud-init does: strings verbatim, lists quoted.
+func commandScript(cmds []any) (string, error) {
+	var b strings.Builder
+	b.WriteString("#!/bin/sh\n")
+	for i, c := range cmds {
+		switch v := c.(type) {
+		case string:
+			b.WriteString(v)
+		case []any:
+			args := make([]string, len(v))
+			for j, a := range v {
+				switch a.(type) {
+				case map[string]any, []any:
+					return "", fmt.Errorf("entry %d: argument %d is not a scalar", i, j)
+				}
+				args[j] = shellQuote(fmt.Sprint(a))
+			}
+			b.WriteString(strings.Join(args, " "))
+		default:
+			return "", fmt.Errorf("entry %d is %T, want a string or a list of strings", i, c)
+		}
+		b.WriteString("\n")
+	}
+	return b.String(), nil
+}
+
+func shellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// kubeadmBuild memoises one kubeadm binary per minor version across parallel subtests.
+type kubeadmBuild struct {
+	once sync.Once
+	path string
+	err  error
+}
+
+var (
+	kubeadmMu     sync.Mutex
+	kubeadmBuilds = map[string]*kubeadmBuild{}
+)
+
+var k8sVersionRE = regexp.MustCompile(`^v?(1)\.(\d+)\.(\d+)$`)
+
+// kubeadmVersion maps a cluster's kubernetesVersion to the X.Y.0 release that is built.
+func kubeadmVersion(v string) (string, error) {
+	m := k8sVersionRE.FindStringSubmatch(strings.TrimSpace(v))
+	if m == nil {
+		return "", fmt.Errorf("kubernetesVersion %q is not MAJOR.MINOR.PATCH", v)
+	}
+	return m[1] + "." + m[2] + ".0", nil
+}
+
+// kubeadmFor returns a kubeadm binary for the cluster version, skipping when the builder cannot run.
+func kubeadmFor(t *testing.T, clusterVersion string) string {
+	t.Helper()
+	ver, err := kubeadmVersion(clusterVersion)
+	if err != nil {
+		t.Fatal(err)
+	}
+	script, err := filepath.Abs(kubeadmScript)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(script); err != nil {
+		missingTool(t, "kubeadm builder %s: %v", script, err)
+	}
+	for _, tool := range []string{"bash", "go", "flock"} {
+		needTool(t, tool)
+	}
+
+	kubeadmMu.Lock()
+	b := kubeadmBuilds[ver]
+	if b == nil {
+		b = &kubeadmBuild{}
+		kubeadmBuilds[ver] = b
+	}
+	kubeadmMu.Unlock()
+
+	b.once.Do(func() {
+		var stderr bytes.Buffer
+		cmd := exec.Command("bash", script, ver)
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		if err != nil {
+			b.err = fmt.Errorf("%s %s: %v\n%s", script, ver, err, stderr.String())
+			return
+		}
+		b.path = strings.TrimSpace(string(out))
+	})
+	if b.err != nil {
+		t.Fatalf("cannot get kubeadm %s: %v", ver, b.err)
+	}
+	return b.path
+}

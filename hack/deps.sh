@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs the external tools the consumer checks need (cloud-init, shellcheck) when missing.
+set -euo pipefail
+
+missing=()
+command -v cloud-init >/dev/null 2>&1 || missing+=(cloud-init)
+command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
+
+if [ "${#missing[@]}" -eq 0 ]; then
+	exit 0
+fi
+
+if ! command -v apt-get >/dev/null 2>&1; then
+	echo "deps.sh: missing ${missing[*]} and apt-get is unavailable; install them manually" >&2
+	exit 1
+fi
+
+sudo=()
+if [ "$(id -u)" -ne 0 ]; then
+	if command -v sudo >/dev/null 2>&1; then
+		sudo=(sudo)
+	else
+		echo "deps.sh: missing ${missing[*]}; need root (or sudo) to install" >&2
+		exit 1
+	fi
+fi
+
+echo "deps.sh: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq >&2
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+
+for tool in "${missing[@]}"; do
+	command -v "$tool" >/dev/null 2>&1 || { echo "deps.sh: $tool still missing after install" >&2; exit 1; }
+done
