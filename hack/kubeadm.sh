@@ -111,7 +111,7 @@ EOF
 
 (
 	cd "$src"
-	go mod tidy >&2 || die "go mod tidy failed for kubernetes $tag (staging modules pinned to $staging_ver)"
+	go mod tidy >&2 || die "resolving kubernetes $tag failed (see above): a staging module at $staging_ver may not be served by the Go module proxy; use v1.$minor.0"
 )
 
 ldflags=""

@@ -19,6 +19,6 @@ var releases = map[int]release{
 	33: {kubeadmAPI: "kubeadm.k8s.io/v1beta4", pause: "3.10", containerd: "2"},
 	34: {kubeadmAPI: "kubeadm.k8s.io/v1beta4", pause: "3.10.1", containerd: "2"},
 	35: {kubeadmAPI: "kubeadm.k8s.io/v1beta4", pause: "3.10.1", containerd: "2"},
-	36: {kubeadmAPI: "kubeadm.k8s.io/v1beta4", pause: "3.10.1", containerd: "2"},
+	36: {kubeadmAPI: "kubeadm.k8s.io/v1beta4", pause: "3.10.2", containerd: "2"},
 	37: {kubeadmAPI: "kubeadm.k8s.io/v1beta4", pause: "3.10.2", containerd: "2"},
 }
