@@ -33,6 +33,8 @@ type Profile struct {
 	// IPVSPackages are installed when kube-proxy runs in ipvs mode.
 	IPVSPackages []string   `yaml:"ipvsPackages"`
 	Containerd   Containerd `yaml:"containerd"`
+	// DockerPackages are installed for runtime docker (from the same repository as containerd.io).
+	DockerPackages []string `yaml:"dockerPackages"`
 	// RemovePackages conflict with the container runtime and are removed if present.
 	RemovePackages []string `yaml:"removePackages"`
 	// SELinux says the OS enforces SELinux; k8sgen makes it permissive.

@@ -26,7 +26,17 @@ const (
 	LogPath           = "/var/log/k8sgen-bootstrap.log"
 	StateDir          = "/var/lib/k8sgen"
 	CRISocket         = "unix:///run/containerd/containerd.sock"
+	// CRIDockerdSocket is where cri-dockerd serves the CRI for runtime docker.
+	CRIDockerdSocket = "unix:///var/run/cri-dockerd.sock"
+	// DockerAuthStaging holds registry credentials in Docker's config.json format;
+	// kubeadm reset empties /var/lib/kubelet, so each attempt copies it from here.
+	DockerAuthStaging = "/etc/k8sgen/docker/config.json"
+	// CRIDockerdVersion is the cri-dockerd release installed when packages.criDockerd.url is empty.
+	CRIDockerdVersion = "0.3.17"
 )
+
+// DefaultCRIDockerdURL is cri-dockerd's release archive on GitHub.
+var DefaultCRIDockerdURL = "https://github.com/Mirantis/cri-dockerd/releases/download/v" + CRIDockerdVersion + "/cri-dockerd-" + CRIDockerdVersion + ".amd64.tgz"
 
 // File is one file a node's user-data writes. Template names the template that
 // produces it from the NodePlan; Content is used as-is when Template is empty.
@@ -100,6 +110,13 @@ type NodePlan struct {
 	ContainerdSeries        string
 	ContainerdConfigVersion int
 	CRISocket               string
+	// Runtime is containerd or docker; Docker is true for docker (Docker Engine + cri-dockerd).
+	Runtime string
+	Docker  bool
+	// CRIDockerdURL and CRIDockerdSHA256 locate cri-dockerd's release archive (runtime docker).
+	CRIDockerdURL, CRIDockerdSHA256 string
+	// CNIManifest is the URL the CNI manifest is downloaded from.
+	CNIManifest string
 
 	KubeRepo    Repo
 	RuntimeRepo Repo
@@ -125,7 +142,7 @@ type NodePlan struct {
 
 // Paths repeats the node-side path constants for templates.
 type Paths struct {
-	Bootstrap, KubeadmConfig, StagedPKI, ClusterCA, ContainerdStaging, HostsBlock, NodeEnv, ProxyEnv, Log, State string
+	Bootstrap, KubeadmConfig, StagedPKI, ClusterCA, ContainerdStaging, HostsBlock, NodeEnv, ProxyEnv, Log, State, DockerAuth string
 }
 
 // Build makes the plans, in spec order. The spec must be defaulted and valid.
@@ -233,6 +250,9 @@ func Build(c *spec.Cluster, b *secrets.Bundle) ([]*NodePlan, error) {
 		ContainerdSeries:        rel.containerd,
 		ContainerdConfigVersion: cfgVersion,
 		CRISocket:               CRISocket,
+		Runtime:                 c.Runtime,
+		Docker:                  c.Runtime == "docker",
+		CNIManifest:             cniManifest(c),
 		Token:                   b.BootstrapToken.String(),
 		TokenID:                 b.BootstrapToken.ID,
 		TokenTTL:                b.BootstrapToken.TTL,
@@ -250,7 +270,16 @@ func Build(c *spec.Cluster, b *secrets.Bundle) ([]*NodePlan, error) {
 			ProxyEnv:          ProxyEnvPath,
 			Log:               LogPath,
 			State:             StateDir,
+			DockerAuth:        DockerAuthStaging,
 		},
+	}
+
+	if base.Docker {
+		base.CRISocket = CRIDockerdSocket
+		base.CRIDockerdURL, base.CRIDockerdSHA256 = DefaultCRIDockerdURL, c.Packages.CRIDockerd.SHA256
+		if u := c.Packages.CRIDockerd.URL; u != "" {
+			base.CRIDockerdURL = u
+		}
 	}
 
 	var plans []*NodePlan
@@ -280,17 +309,23 @@ func files(p *NodePlan, b *secrets.Bundle) []File {
 		{Path: HostsBlockPath, Mode: "0644", Template: "hosts", Share: all, Compress: true},
 		{Path: "/etc/modules-load.d/k8sgen.conf", Mode: "0644", Template: "modules.conf", Share: all},
 		{Path: "/etc/sysctl.d/99-k8sgen.conf", Mode: "0644", Template: "sysctl.conf", Share: all},
-		{Path: ContainerdStaging, Mode: containerdMode(p), Template: fmt.Sprintf("containerd-v%d.toml", p.ContainerdConfigVersion), Share: all},
-		{Path: "/etc/crictl.yaml", Mode: "0644", Template: "crictl.yaml", Share: all},
 	}
+	if !p.Docker {
+		fs = append(fs, File{Path: ContainerdStaging, Mode: containerdMode(p), Template: fmt.Sprintf("containerd-v%d.toml", p.ContainerdConfigVersion), Share: all})
+	}
+	fs = append(fs, File{Path: "/etc/crictl.yaml", Mode: "0644", Template: "crictl.yaml", Share: all})
 	if len(p.NTPServers) > 0 {
 		fs = append(fs, File{Path: "/etc/k8sgen/chrony.conf", Mode: "0644", Template: "chrony.conf", Share: all})
 	}
-	for _, r := range p.Registries {
-		dir := "/etc/containerd/certs.d/" + r.Host
-		fs = append(fs, File{Path: dir + "/hosts.toml", Mode: "0644", Template: "hosts.toml", Data: r, Share: all})
-		if r.CA != "" {
-			fs = append(fs, File{Path: dir + "/ca.crt", Mode: "0644", Content: r.CA, Share: all})
+	if p.Docker {
+		fs = append(fs, dockerFiles(p)...)
+	} else {
+		for _, r := range p.Registries {
+			dir := "/etc/containerd/certs.d/" + r.Host
+			fs = append(fs, File{Path: dir + "/hosts.toml", Mode: "0644", Template: "hosts.toml", Data: r, Share: all})
+			if r.CA != "" {
+				fs = append(fs, File{Path: dir + "/ca.crt", Mode: "0644", Content: r.CA, Share: all})
+			}
 		}
 	}
 	if p.HTTPProxy != "" || p.HTTPSProxy != "" {

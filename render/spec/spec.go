@@ -56,6 +56,16 @@ type Packages struct {
 	Runtime Repo `yaml:"runtime"`
 	// Extra are further repositories, e.g. an internal one.
 	Extra []Repo `yaml:"extra"`
+	// CRIDockerd is where runtime docker gets cri-dockerd's release archive.
+	CRIDockerd Download `yaml:"criDockerd"`
+}
+
+// Download is one file fetched at boot.
+type Download struct {
+	// URL replaces the upstream location (a GitHub release by default).
+	URL string `yaml:"url"`
+	// SHA256 is the file's hex digest; when set, the node refuses any other file.
+	SHA256 string `yaml:"sha256"`
 }
 
 // Repo is one package repository.
@@ -100,6 +110,9 @@ type Network struct {
 	CNIVersion string `yaml:"cniVersion"`
 	// CNIImageRepository replaces docker.io/<cni> in the CNI manifest's images, e.g. harbor:443/calico.
 	CNIImageRepository string `yaml:"cniImageRepository"`
+	// CNIManifest is the URL the CNI manifest is fetched from, replacing the
+	// upstream release URL (GitHub) for networks that cannot reach it.
+	CNIManifest string `yaml:"cniManifest"`
 	// KubeProxyMode is iptables, ipvs or nftables.
 	KubeProxyMode string `yaml:"kubeProxyMode"`
 }

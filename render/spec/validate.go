@@ -96,10 +96,18 @@ func Validate(d *Document) Problems {
 	v.nodes(c, pod, svc)
 	v.endpoint(c)
 	v.runtimeOS(c)
+	v.docker(c)
 	v.images(c)
 	v.packages(c)
 	v.proxy(c, pod, svc)
 	v.kernel(c)
+	if m := c.Network.CNIManifest; m != "" {
+		if !isURL(m) {
+			v.errorf("network.cniManifest", "%q must be an http(s) URL of the CNI manifest", m)
+		} else if c.Network.CNI == "none" {
+			v.warnf("network.cniManifest", "ignored with network.cni none")
+		}
+	}
 	if r := c.Network.CNIImageRepository; r != "" && (strings.Contains(r, "://") || !imageRepoRE.MatchString(r)) {
 		v.errorf("network.cniImageRepository", "%q must be a registry host and path without a scheme, e.g. harbor:443/calico", r)
 	}
@@ -123,17 +131,42 @@ var (
 
 // runtimeOS refuses combinations k8sgen has no recipe for.
 func (v *validator) runtimeOS(c *Cluster) {
-	p, err := profiles.Get(c.OS)
-	if err != nil {
+	if p, err := profiles.Get(c.OS); err == nil {
+		v.runtimeOn(c, p)
+	}
+}
+
+func (v *validator) runtimeOn(c *Cluster, p *profiles.Profile) {
+	if c.Runtime == "" || !contains(Runtimes, c.Runtime) || contains(p.Runtimes, c.Runtime) {
 		return
 	}
-	for _, r := range p.Runtimes {
-		if r == c.Runtime {
-			return
+	v.errorf("runtime", "runtime %q is not supported on os %q (supported there: %s)", c.Runtime, p.Name, strings.Join(p.Runtimes, ", "))
+}
+
+var sha256RE = regexp.MustCompile(`^[0-9a-f]{64}$`)
+
+// docker checks what only runtime docker uses, and what Docker Engine cannot do.
+func (v *validator) docker(c *Cluster) {
+	d := c.Packages.CRIDockerd
+	if c.Runtime != "docker" {
+		if d.URL != "" || d.SHA256 != "" {
+			v.warnf("packages.criDockerd", "only runtime docker uses cri-dockerd; it is ignored with runtime %q", c.Runtime)
 		}
+		return
 	}
-	if c.Runtime != "" && contains(Runtimes, c.Runtime) {
-		v.errorf("runtime", "runtime %q is not supported on os %q (supported there: %s)", c.Runtime, c.OS, strings.Join(p.Runtimes, ", "))
+	if d.URL != "" && !isURL(d.URL) {
+		v.errorf("packages.criDockerd.url", "%q must be an http(s) URL of a cri-dockerd release archive (.tgz)", d.URL)
+	}
+	if d.SHA256 != "" && !sha256RE.MatchString(d.SHA256) {
+		v.errorf("packages.criDockerd.sha256", "%q must be 64 lowercase hex digits (sha256sum of the archive)", d.SHA256)
+	}
+	if d.URL != "" && d.SHA256 == "" {
+		v.warnf("packages.criDockerd.sha256", "not set: nodes will install whatever %s serves; add its sha256sum", d.URL)
+	}
+	for i, r := range c.Registries {
+		if len(r.Mirrors) > 0 && r.Host != "docker.io" {
+			v.errorf(fmt.Sprintf("registries[%d].mirrors", i), "Docker Engine mirrors only docker.io (daemon.json registry-mirrors); with runtime docker, pull %s directly or use runtime containerd", r.Host)
+		}
 	}
 }
 
@@ -262,19 +295,7 @@ func (v *validator) proxy(c *Cluster, pod, svc netip.Prefix) {
 	if pod.IsValid() && !covers(pod) {
 		v.warnf("proxy.noProxy", "does not cover network.podSubnet %s; add %s", pod, pod)
 	}
-	var missing []string
-	for _, n := range c.Nodes {
-		ip, err := netip.ParseAddr(n.IP)
-		if err != nil || contains(px.NoProxy, n.IP) || contains(px.NoProxy, n.Name) {
-			continue
-		}
-		if !covers(netip.PrefixFrom(ip, 32)) {
-			missing = append(missing, n.IP)
-		}
-	}
-	if len(missing) > 0 {
-		v.warnf("proxy.noProxy", "does not cover node addresses %s; k8sgen adds them to NO_PROXY on the nodes", strings.Join(missing, ", "))
-	}
+	// Node addresses need no warning: k8sgen adds them to NO_PROXY itself.
 }
 
 type validator struct {
