@@ -259,6 +259,67 @@ func checkUserData(t *testing.T, c goldenCase, file string) {
 			}
 		}
 	})
+
+	t.Run("pause-image", func(t *testing.T) {
+		checkPause(t, c, raw, ud)
+	})
+}
+
+// pauseRE finds pause image references: containerd's sandbox setting, cri-dockerd's flag, docker pull.
+var pauseRE = regexp.MustCompile(`[a-z0-9][a-z0-9./:_-]*/pause:[0-9][0-9a-z.-]*`)
+
+// checkPause compares every pause image the node uses with the one kubeadm of the
+// cluster's release lists for the init configuration: a stale tag makes kubeadm
+// warn and kubelet pull a second sandbox image, which fails in air-gapped networks.
+func checkPause(t *testing.T, c goldenCase, raw []byte, ud userData) {
+	var initCfg string
+	for _, wf := range ud.WriteFiles {
+		if wf.Path == "/etc/k8sgen/kubeadm/init.yaml" {
+			content, err := decodeContent(wf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			initCfg = content
+		}
+	}
+	if initCfg == "" {
+		t.Skip("not the init node; its case's init node is checked")
+	}
+	var used []string
+	for _, wf := range ud.WriteFiles {
+		content, err := decodeContent(wf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		used = append(used, pauseRE.FindAllString(content, -1)...)
+	}
+	if len(used) == 0 {
+		t.Fatalf("no pause image in the user-data")
+	}
+	kubeadm := kubeadmFor(t, c.version)
+	tmp := filepath.Join(t.TempDir(), "init.yaml")
+	if err := os.WriteFile(tmp, []byte(initCfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(kubeadm, "config", "images", "list", "--config", tmp).Output()
+	if err != nil {
+		t.Fatalf("kubeadm config images list: %v", err)
+	}
+	var want string
+	for _, line := range strings.Fields(string(out)) {
+		if pauseRE.MatchString(line) && pauseRE.FindString(line) == line {
+			want = line
+		}
+	}
+	if want == "" {
+		t.Fatalf("kubeadm listed no pause image:\n%s", out)
+	}
+	for _, u := range used {
+		if u != want {
+			t.Errorf("user-data uses %s, kubeadm %s expects %s", u, filepath.Base(kubeadm), want)
+		}
+	}
+	t.Logf("%d references to %s", len(used), want)
 }
 
 func shellcheck(t *testing.T, bin, shell, what, script string) {
