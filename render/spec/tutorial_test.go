@@ -153,3 +153,17 @@ func TestRuntimeOnOS(t *testing.T) {
 		}
 	}
 }
+
+func TestIPVSDeprecation(t *testing.T) {
+	for _, tt := range []struct {
+		version string
+		warn    bool
+	}{{"1.34.0", false}, {"1.35.0", true}, {"1.37.0", true}} {
+		src := edit(t, `kubernetesVersion: "1.32.0"`, `kubernetesVersion: "`+tt.version+`"`, "kubeProxyMode: iptables", "kubeProxyMode: ipvs")
+		_, probs := check(src)
+		got := problemAt(probs, true, "network.kubeProxyMode", lProxyMode, "deprecated since Kubernetes 1.35")
+		if got != tt.warn || len(probs.Errors()) != 0 {
+			t.Errorf("%s: deprecation warning %v, want %v; problems:\n%s", tt.version, got, tt.warn, dump(probs))
+		}
+	}
+}

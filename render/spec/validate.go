@@ -76,6 +76,9 @@ func Validate(d *Document) Problems {
 	v.oneOf("runtime", c.Runtime, Runtimes)
 	v.oneOf("network.cni", c.Network.CNI, CNIs)
 	v.oneOf("network.kubeProxyMode", c.Network.KubeProxyMode, ProxyModes)
+	if ver, ok := ParseVersion(c.KubernetesVersion); ok && ver.Minor >= 35 && c.Network.KubeProxyMode == "ipvs" {
+		v.warnf("network.kubeProxyMode", "kube-proxy's ipvs mode is deprecated since Kubernetes 1.35 (kubeadm warns too); nftables is its successor")
+	}
 	if c.Network.CNI != "none" && c.Network.CNIVersion != "" && !cniVersionRE.MatchString(c.Network.CNIVersion) {
 		v.errorf("network.cniVersion", "%s", errCNIVersion)
 	}
