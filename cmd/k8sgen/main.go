@@ -94,15 +94,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 	default:
 		err = usageError{fmt.Sprintf("unknown command %q", args[0])}
 	}
-	if err == nil {
+	// -h on a command: pflag has printed its usage; asking for help is not an error.
+	if err == nil || errors.Is(err, pflag.ErrHelp) {
 		return exitOK
 	}
 	fmt.Fprintf(stderr, "k8sgen: %v\n", err)
 	var ue usageError
-	if errors.As(err, &ue) || errors.Is(err, pflag.ErrHelp) {
-		if !errors.Is(err, pflag.ErrHelp) {
-			fmt.Fprint(stderr, "run 'k8sgen help' for usage\n")
-		}
+	if errors.As(err, &ue) {
+		fmt.Fprint(stderr, "run 'k8sgen help' for usage\n")
 		return exitUsage
 	}
 	return exitInvalid
@@ -130,11 +129,7 @@ func parse(fl *pflag.FlagSet, args []string) error {
 
 // loadSpec reads, defaults and validates a spec; warnings go to stderr.
 func loadSpec(e env, path string, data []byte) (*spec.Cluster, error) {
-	doc, probs := spec.Load(data)
-	if doc != nil {
-		spec.Defaults(doc.Cluster)
-		probs = append(probs, spec.Validate(doc)...)
-	}
+	doc, probs := spec.Check(data)
 	for _, p := range probs.Warnings() {
 		fmt.Fprintf(e.stderr, "%s\n", located(path, p))
 	}

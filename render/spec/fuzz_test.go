@@ -48,17 +48,17 @@ func FuzzLoad(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		doc, probs := Load(data)
-		if doc == nil {
-			if len(probs.Errors()) == 0 {
-				t.Fatalf("Load returned no document and no error: %#v", probs)
+		doc, probs := Check(data)
+		if doc == nil && len(probs.Errors()) == 0 {
+			t.Fatalf("Check returned no document and no error: %#v", probs)
+		}
+		if doc != nil && doc.Cluster == nil {
+			t.Fatal("Check returned a document without a cluster")
+		}
+		for i := 1; i < len(probs); i++ {
+			if probs[i].Line < probs[i-1].Line {
+				t.Fatalf("problems out of line order: %#v", probs)
 			}
-		} else {
-			if doc.Cluster == nil {
-				t.Fatal("Load returned a document without a cluster")
-			}
-			Defaults(doc.Cluster)
-			probs = append(probs, Validate(doc)...)
 		}
 		lines := lineCount(data)
 		for _, p := range probs {

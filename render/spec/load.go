@@ -2,11 +2,13 @@ package spec
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
 	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -43,6 +45,14 @@ func (p Problem) String() string {
 
 // Problems is a list of findings; as an error it lists the errors only.
 type Problems []Problem
+
+// Sorted returns the problems ordered by line (problems without a line first),
+// keeping the order of problems on the same line.
+func (ps Problems) Sorted() Problems {
+	out := slices.Clone(ps)
+	slices.SortStableFunc(out, func(a, b Problem) int { return cmp.Compare(a.Line, b.Line) })
+	return out
+}
 
 // Errors returns the problems that are not warnings.
 func (ps Problems) Errors() Problems {
@@ -117,20 +127,25 @@ func Load(data []byte) (*Document, Problems) {
 	}
 	pos := Positions{}
 	var probs Problems
-	walk(doc, reflect.TypeOf(Cluster{}), "", pos, &probs)
+	var unknown Problems
+	walk(doc, reflect.TypeOf(Cluster{}), "", pos, &probs, &unknown)
 	if len(probs) > 0 {
-		return nil, probs
+		return nil, append(probs, unknown...).Sorted()
 	}
 	var c Cluster
 	if err := doc.Decode(&c); err != nil {
-		return nil, typeProblems(err)
+		return nil, append(typeProblems(err), unknown...).Sorted()
 	}
-	return &Document{Cluster: &c, Positions: pos}, nil
+	// Unknown keys are reported, but the rest of the document is still validated,
+	// so a typo and a bad address come out in one run.
+	return &Document{Cluster: &c, Positions: pos}, unknown
 }
 
 // walk records each field's line and reports keys that the type does not know,
 // and values whose YAML kind cannot fit the type.
-func walk(n *yaml.Node, t reflect.Type, path string, pos Positions, probs *Problems) {
+// walk checks the node against the type: structural problems go to probs (the
+// document cannot be decoded), unknown keys to unknown (it can, without them).
+func walk(n *yaml.Node, t reflect.Type, path string, pos Positions, probs, unknown *Problems) {
 	if n.Kind == yaml.AliasNode {
 		*probs = append(*probs, Problem{Path: path, Line: n.Line, Msg: errAlias})
 		return
@@ -164,7 +179,7 @@ func walk(n *yaml.Node, t reflect.Type, path string, pos Positions, probs *Probl
 			}
 			f, ok := fields[k.Value]
 			if !ok {
-				*probs = append(*probs, Problem{Path: sub, Line: k.Line, Msg: unknownField(k.Value, known)})
+				*unknown = append(*unknown, Problem{Path: sub, Line: k.Line, Msg: unknownField(k.Value, known)})
 				continue
 			}
 			if seen[k.Value] {
@@ -173,7 +188,7 @@ func walk(n *yaml.Node, t reflect.Type, path string, pos Positions, probs *Probl
 			}
 			seen[k.Value] = true
 			pos[sub] = k.Line
-			walk(v, f.Type, sub, pos, probs)
+			walk(v, f.Type, sub, pos, probs, unknown)
 			pos[sub] = k.Line
 		}
 	case reflect.Slice:
@@ -185,7 +200,7 @@ func walk(n *yaml.Node, t reflect.Type, path string, pos Positions, probs *Probl
 			return
 		}
 		for i, item := range n.Content {
-			walk(item, t.Elem(), fmt.Sprintf("%s[%d]", path, i), pos, probs)
+			walk(item, t.Elem(), fmt.Sprintf("%s[%d]", path, i), pos, probs, unknown)
 		}
 	case reflect.Map:
 		if n.Kind != yaml.MappingNode {
@@ -198,7 +213,7 @@ func walk(n *yaml.Node, t reflect.Type, path string, pos Positions, probs *Probl
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k := n.Content[i]
 			sub := path + "." + k.Value
-			walk(n.Content[i+1], t.Elem(), sub, pos, probs)
+			walk(n.Content[i+1], t.Elem(), sub, pos, probs, unknown)
 			pos[sub] = k.Line
 		}
 	case reflect.String:
@@ -211,7 +226,7 @@ func walk(n *yaml.Node, t reflect.Type, path string, pos Positions, probs *Probl
 			*probs = append(*probs, Problem{Path: path, Line: n.Line, Msg: "expected true or false, found " + kindName(n)})
 		}
 	case reflect.Pointer:
-		walk(n, t.Elem(), path, pos, probs)
+		walk(n, t.Elem(), path, pos, probs, unknown)
 	}
 }
 
@@ -289,3 +304,35 @@ func typeProblems(err error) Problems {
 	}
 	return Problems{yamlProblem(err)}
 }
+
+// Check is the whole front end: Load, then Defaults and Validate when the
+// document could be decoded. Problems come sorted by line; a "required" error
+// for a field is dropped when an unknown key next to it is that field misspelt.
+func Check(data []byte) (*Document, Problems) {
+	doc, probs := Load(data)
+	if doc == nil {
+		return nil, probs
+	}
+	Defaults(doc.Cluster)
+	probs = append(probs, Validate(doc)...)
+	misspelt := map[string]bool{}
+	for _, p := range probs {
+		if m := didYouMeanRE.FindStringSubmatch(p.Msg); m != nil {
+			parent := ""
+			if i := strings.LastIndexByte(p.Path, '.'); i >= 0 {
+				parent = p.Path[:i+1]
+			}
+			misspelt[parent+m[1]] = true
+		}
+	}
+	kept := probs[:0:0]
+	for _, p := range probs {
+		if p.Msg == errRequired && misspelt[p.Path] {
+			continue
+		}
+		kept = append(kept, p)
+	}
+	return doc, kept.Sorted()
+}
+
+var didYouMeanRE = regexp.MustCompile(`did you mean "([A-Za-z0-9]+)"`)

@@ -66,12 +66,7 @@ func edit(t *testing.T, pairs ...string) string {
 
 // check runs the pipeline the CLI runs: Load, then Defaults and Validate on success.
 func check(src string) (*Document, Problems) {
-	doc, probs := Load([]byte(src))
-	if doc != nil {
-		Defaults(doc.Cluster)
-		probs = append(probs, Validate(doc)...)
-	}
-	return doc, probs
+	return Check([]byte(src))
 }
 
 // want is one expected problem.
