@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Boot lab stage 1, inside the guest: waits until k8sgen's bootstrap has finished host
+# preparation (its status reaches the kubeadm step, fails, or is done), then checks what
+# the node looks like. Run by the image's k8sgen-lab-probe with OUT (results directory)
+# and TOOLS (this disk); expectations come from $TOOLS/expect.env, written by
+# lab/hostprep.sh from the spec it rendered. One line per check goes to $OUT/checks.txt:
+# "ok NAME" or "FAIL NAME: detail".
+set -uo pipefail
+
+# shellcheck source=/dev/null
+. "$TOOLS/expect.env"
+checks="$OUT/checks.txt"
+: > "$checks"
+
+ok() { echo "ok $1" >> "$checks"; }
+fail() { echo "FAIL $1: $2" >> "$checks"; }
+# check NAME COMMAND... records whether COMMAND succeeds.
+check() {
+  local name=$1 out
+  shift
+  if out=$("$@" 2>&1); then
+    ok "$name"
+  else
+    fail "$name" "$(printf '%s' "$out" | tr '\n' ' ' | cut -c1-300)"
+  fi
+}
+
+status_file=/var/lib/k8sgen/status
+deadline=$(($(cut -d. -f1 /proc/uptime) + ${WAIT_LIMIT:-1500}))
+status=""
+while :; do
+  status=$(cat "$status_file" 2> /dev/null || true)
+  case $status in
+    "running step=$WAIT_STEP" | done | failed*) break ;;
+  esac
+  if (($(cut -d. -f1 /proc/uptime) >= deadline)); then
+    break
+  fi
+  sleep 5
+done
+echo "status=$status" > "$OUT/status.txt"
+echo "uptime_at_host_prep_done=$(cut -d' ' -f1 /proc/uptime)" >> "$OUT/status.txt"
+
+check status test "$status" = "running step=$WAIT_STEP"
+check bootstrap-log test -s /var/log/k8sgen-bootstrap.log
+
+check hostname test "$(hostname)" = "$NODE_NAME"
+for line in "${HOSTS_LINES[@]}"; do
+  check "etc-hosts $line" grep -qxF "$line" /etc/hosts
+done
+check etc-hosts-block grep -qx '# BEGIN k8sgen' /etc/hosts
+
+check swap-off test -z "$(swapon --noheadings --show)"
+check swap-fstab-commented sh -c '! grep -Eq "^[^#[:space:]]\S*\s+\S+\s+swap\s" /etc/fstab'
+check swap-fstab-kept grep -q "^#k8sgen# /swapfile" /etc/fstab
+
+for m in "${MODULES[@]}"; do
+  check "module $m" test -d "/sys/module/$m"
+done
+for kv in "${SYSCTLS[@]}"; do
+  key=${kv%%=*} want=${kv#*=}
+  check "sysctl $key=$want" test "$(sysctl -n "$key")" = "$want"
+done
+
+check firewall-none sh -c '! systemctl is-active --quiet ufw && ! systemctl is-active --quiet firewalld'
+check chrony-active systemctl is-active --quiet chrony
+check chrony-servers grep -qx "server $NTP_SERVER iburst" /etc/chrony/chrony.conf
+
+check containerd-active systemctl is-active --quiet containerd
+check containerd-version sh -c "containerd --version | grep -q ' v$CONTAINERD_SERIES\\.'"
+check containerd-systemd-cgroup sh -c 'containerd config dump | grep -Eq "SystemdCgroup = true"'
+check containerd-sandbox sh -c "containerd config dump | grep -q '$PAUSE_IMAGE'"
+check containerd-config-0600 test "$(stat -c %a /etc/containerd/config.toml)" = 600
+check containerd-registry-auth grep -q "username = \"$REGISTRY_USER\"" /etc/containerd/config.toml
+check certs-d-mirror grep -q "$REGISTRY_HOST" /etc/containerd/certs.d/docker.io/hosts.toml
+check certs-d-ca test -s "/etc/containerd/certs.d/$REGISTRY_HOST/ca.crt"
+check crictl-runtime-ready sh -c 'crictl info | grep -A3 RuntimeReady | grep -q "\"status\": true"'
+if [ -n "${PULL_IMAGE:-}" ]; then
+  check "pull $PULL_IMAGE" crictl pull "$PULL_IMAGE"
+fi
+
+check kubelet-version test "$(kubelet --version)" = "Kubernetes v$K8S_VERSION"
+check kubeadm-version test "$(kubeadm version -o short)" = "v$K8S_VERSION"
+check kubectl-version sh -c "kubectl version --client | grep -q 'v$K8S_VERSION'"
+check kubelet-enabled test "$(systemctl is-enabled kubelet)" = enabled
+for p in kubelet kubeadm kubectl containerd.io; do
+  check "held $p" sh -c "apt-mark showhold | grep -qx '$p'"
+done
+for p in "${EXTRA_PACKAGES[@]}"; do
+  check "package $p" dpkg -s "$p"
+done
+check kubeadm-config-0600 test "$(stat -c %a "$KUBEADM_CONFIG")" = 600
+check kubeadm-config-node grep -q "name: \"$NODE_NAME\"" "$KUBEADM_CONFIG"
+
+{
+  dpkg-query -W kubelet kubeadm kubectl containerd.io cri-tools kubernetes-cni
+  systemctl status containerd kubelet --no-pager
+  crictl info
+  ls -laR /etc/containerd /etc/k8sgen
+} > "$OUT/state.txt" 2>&1
+
+grep -c '^ok ' "$checks" > "$OUT/passed"
+! grep -q '^FAIL' "$checks"
