@@ -85,7 +85,9 @@ build_rootfs() {
 
   echo "LABEL=root / ext4 defaults,errors=remount-ro 0 1" > "$root/etc/fstab"
   # A swap file, as many installed machines have: k8sgen must turn it off for good.
-  dd if=/dev/zero of="$root/swapfile" bs=1M count=64 status=none
+  # Not zeros: mkfs.ext4 -d stores all-zero blocks as holes, and swapon refuses a swap
+  # file with holes ("skipping - it appears to have holes").
+  dd if=/dev/zero bs=1M count=64 status=none | tr '\0' '\377' > "$root/swapfile"
   chmod 0600 "$root/swapfile"
   mkswap "$root/swapfile" >/dev/null
   echo "/swapfile none swap sw 0 0" >> "$root/etc/fstab"

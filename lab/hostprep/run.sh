@@ -74,7 +74,7 @@ check containerd-config-0600 test "$(stat -c %a /etc/containerd/config.toml)" = 
 check containerd-registry-auth grep -q "username = \"$REGISTRY_USER\"" /etc/containerd/config.toml
 check certs-d-mirror grep -q "$REGISTRY_HOST" /etc/containerd/certs.d/docker.io/hosts.toml
 check certs-d-ca test -s "/etc/containerd/certs.d/$REGISTRY_HOST/ca.crt"
-check crictl-runtime-ready sh -c 'crictl info | grep -A3 RuntimeReady | grep -q "\"status\": true"'
+check crictl-runtime-ready sh -c 'crictl info | grep -B1 "\"type\": \"RuntimeReady\"" | grep -q "\"status\": true"'
 if [ -n "${PULL_IMAGE:-}" ]; then
   check "pull $PULL_IMAGE" crictl pull "$PULL_IMAGE"
 fi
