@@ -1,0 +1,261 @@
+#!/usr/bin/env bash
+# lab/cluster.sh: boot lab stage 2. An air-gapped cluster like tutorial "001" on the lab
+# network, built from k8sgen's rendered files alone: one control plane and LAB_WORKERS
+# workers (default 1) boot Debian 12 from their user-data; inside the namespace labserve
+# serves the signed apt repositories (lab/pkgs.sh), the Flannel manifest and a TLS
+# registry "harbor:443" with basic auth holding the control-plane, pause, CoreDNS, etcd,
+# kube-proxy and Flannel images built from source (lab/images.sh).
+#
+# Success: with the admin kubeconfig k8sgen wrote on the host, every node is Ready,
+# CoreDNS runs, and a pod pinned to a worker fetches a page from a Service whose pod runs
+# on the control plane (CoreDNS name resolution, kube-proxy in ipvs mode, Flannel's
+# vxlan between the nodes). Boot-to-Ready time is printed per node.
+#
+# Usage: lab/cluster.sh [TIMEOUT]    (root; seconds until everything must be up, default 3600)
+# Env:   K8SGEN_CACHE; LAB_NETNS (default k8sgen-lab-cluster); LAB_VERSION (1.32.0);
+#        LAB_WORKERS (1 or 2); LAB_KEEP=1 leaves the VMs and the namespace running.
+# Everything is stopped and the namespace deleted at the end (also on failure); results,
+# the guests' logs (cloud-init, k8sgen status and log, kubelet) and the serial consoles
+# are in $K8SGEN_CACHE/lab/cluster/results.
+set -euo pipefail
+LAB_PROG=cluster.sh
+# shellcheck source=lab/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+timeout=${1:-3600}
+[[ $timeout =~ ^[1-9][0-9]*$ ]] || die "usage: cluster.sh [TIMEOUT-SECONDS]"
+lab_require_root
+VERSION=${LAB_VERSION:-1.32.0}
+WORKERS=${LAB_WORKERS:-1}
+[[ $WORKERS =~ ^[12]$ ]] || die "LAB_WORKERS must be 1 or 2"
+export LAB_NETNS=${LAB_NETNS:-k8sgen-lab-cluster}
+WORK=$(lab_cache)/cluster
+export LAB_WORK=$WORK/vms
+ROOT=$(cd "$LAB_DIR/.." && pwd)
+FLANNEL_VERSION=v0.26.7
+NODES=(cp w1)
+IPS=(10.77.0.10 10.77.0.11)
+if [ "$WORKERS" = 2 ]; then
+  NODES+=(w2)
+  IPS+=(10.77.0.12)
+fi
+RESULTS=$WORK/results
+
+collect() {
+  local n
+  mkdir -p "$RESULTS"
+  for n in "${NODES[@]}"; do
+    mkdir -p "$RESULTS/$n"
+    "$LAB_DIR/vm.sh" results "$n" "$RESULTS/$n" > /dev/null 2>&1 || true
+    cp -f "$LAB_WORK/$n/serial.log" "$RESULTS/$n/" 2> /dev/null || true
+  done
+}
+
+cleanup() {
+  local rc=$? n
+  if [ "${LAB_KEEP:-0}" = 1 ]; then
+    log "LAB_KEEP=1: VMs and namespace $LAB_NETNS left running; lab/net.sh down stops them"
+    exit "$rc"
+  fi
+  for n in "${NODES[@]}"; do
+    "$LAB_DIR/vm.sh" stop "$n" > /dev/null 2>&1 || true
+  done
+  collect
+  "$LAB_DIR/net.sh" down > /dev/null 2>&1 || true
+  if [ "$rc" -ne 0 ]; then
+    log "FAILED (exit $rc); per-node logs (cloud-init, k8sgen status and log, serial console): $RESULTS/<node>/"
+  fi
+  exit "$rc"
+}
+trap cleanup EXIT
+
+"$LAB_DIR/deps.sh" >&2
+t0=$(date +%s)
+image=$("$LAB_DIR/image.sh")
+repo=$("$LAB_DIR/pkgs.sh" "$VERSION")
+bin=$(lab_cache)/bin
+mkdir -p "$bin"
+(cd "$ROOT" && go build -o "$bin/k8sgen" ./cmd/k8sgen)
+(cd "$LAB_DIR" && go build -o "$bin/labserve" ./cmd/labserve && go build -o "$bin/labimage" ./cmd/labimage)
+kubectl=$(cd "$ROOT" && hack/kubebin.sh "$VERSION" kubectl)
+
+rm -rf "$WORK/render" "$WORK/www" "$RESULTS"
+mkdir -p "$WORK/render" "$WORK/www/manifests" "$RESULTS"
+pwfile=$(lab_cache)/registry.password
+if [ ! -s "$pwfile" ]; then
+  (umask 077 && head -c 18 /dev/urandom | base64 | tr -d '/+=' > "$pwfile")
+fi
+LAB_REGISTRY_PASSWORD=$(cat "$pwfile")
+export LAB_REGISTRY_PASSWORD
+ca_cert=$("$bin/labserve" ca)
+
+# The web root: the repositories (hard links, no copy) and Flannel's manifest in
+# upstream's form (ghcr.io images, 10.244.0.0/16), which k8sgen rewrites on the node.
+cp -al "$repo/kubernetes" "$repo/docker" "$WORK/www/"
+sed -e 's|@IMAGE_PREFIX@|ghcr.io/flannel-io|g' -e 's|@POD_SUBNET@|10.244.0.0/16|g' \
+  -e "s|@FLANNEL_VERSION@|$FLANNEL_VERSION|g" -e 's|@FLANNEL_CNI_VERSION@|v1.6.2-flannel1|g' \
+  "$LAB_DIR/manifests/flannel.yaml.tmpl" > "$WORK/www/manifests/kube-flannel.yml"
+
+spec=$WORK/render/cluster.yaml
+{
+  cat << SPEC
+# Boot lab stage 2: tutorial "001" on Debian 12, air-gapped.
+name: lab
+kubernetesVersion: "$VERSION"
+os: debian-12
+runtime: containerd
+imageRepository: harbor:443/k8s
+ntp:
+  servers: [10.77.0.1]
+extraHosts:
+  - name: harbor
+    ip: 10.77.0.1
+network:
+  podSubnet: 10.244.0.0/16
+  serviceSubnet: 10.245.0.0/16
+  cni: flannel
+  cniVersion: $FLANNEL_VERSION
+  cniManifest: http://10.77.0.1/manifests/kube-flannel.yml
+  cniImageRepository: harbor:443/flannel-io
+  kubeProxyMode: ipvs
+kernel:
+  modules: [xt_conntrack]
+  sysctls:
+    net.netfilter.nf_conntrack_max: "262144"
+packages:
+  kubernetes:
+    baseURL: http://10.77.0.1/kubernetes/
+  runtime:
+    baseURL: http://10.77.0.1/docker
+registries:
+  - host: docker.io
+    mirrors: [https://harbor:443]
+  - host: harbor:443
+    username: lab
+    passwordEnv: LAB_REGISTRY_PASSWORD
+    ca: |
+SPEC
+  sed 's/^/      /' "$ca_cert"
+  echo "nodes:"
+  for i in "${!NODES[@]}"; do
+    role=worker
+    [ "$i" = 0 ] && role=control-plane
+    printf '  - name: %s\n    role: %s\n    ip: %s\n' "${NODES[$i]}" "$role" "${IPS[$i]}"
+  done
+} > "$spec"
+"$bin/k8sgen" render -f "$spec" -o "$WORK/render/out" --secrets "$WORK/render/secrets.yaml" --force >&2
+kubeconfig=$WORK/render/lab.kubeconfig
+[ -s "$kubeconfig" ] || die "k8sgen wrote no admin kubeconfig at $kubeconfig"
+
+"$LAB_DIR/net.sh" up
+"$LAB_DIR/net.sh" exec "$bin/labserve" --http 10.77.0.1:80 --root "$WORK/www" \
+  --registry 10.77.0.1:443 --registry-dir "$(lab_cache)/cluster-registry" --san harbor --san 10.77.0.1 \
+  --user lab --log "$RESULTS/labserve.log" > "$WORK/labserve.out" 2>&1 &
+for _ in $(seq 100); do
+  "$LAB_DIR/net.sh" exec curl -fsS -o /dev/null http://10.77.0.1/manifests/kube-flannel.yml 2> /dev/null && break
+  sleep 0.2
+done
+log "pushing the images"
+"$LAB_DIR/net.sh" exec env LAB_REGISTRY=10.77.0.1:443 LAB_REGISTRY_CA="$ca_cert" LAB_REGISTRY_USER=lab \
+  "$LAB_DIR/images.sh" "$VERSION" harbor:443/k8s >&2
+busybox_layer=$(find "$(lab_cache)/layers" -maxdepth 1 -name 'busybox-*.tar' | head -n 1)
+[ -n "$busybox_layer" ] || die "no busybox layer in $(lab_cache)/layers (lab/images.sh makes it)"
+"$LAB_DIR/net.sh" exec "$bin/labimage" --layer "$busybox_layer" --entrypoint /bin/busybox \
+  --push 10.77.0.1:443/lab/busybox:1 --ca "$ca_cert" --username lab >&2
+t_ready=$(date +%s)
+log "inputs ready in $((t_ready - t0))s"
+
+boot=$(date +%s)
+for i in "${!NODES[@]}"; do
+  n=${NODES[$i]}
+  mkdir -p "$WORK/tools"
+  cp "$LAB_DIR/cluster/run.sh" "$WORK/tools/run.sh"
+  mem=3072
+  [ "$i" = 0 ] && mem=4096
+  "$LAB_DIR/vm.sh" start --name "$n" --ip "${IPS[$i]}" --memory "$mem" --user-data "$WORK/render/out/$n/user-data" \
+    --meta-data "$WORK/render/out/$n/meta-data" --tools "$WORK/tools" --image "$image"
+done
+
+k() { "$LAB_DIR/net.sh" exec "$kubectl" --kubeconfig "$kubeconfig" --request-timeout=20s "$@"; }
+
+declare -A ready_at
+deadline=$((boot + timeout))
+while :; do
+  now=$(date +%s)
+  ((now < deadline)) || die "not every node Ready after ${timeout}s: $(k get nodes --no-headers 2>&1 | tr '\n' ';')"
+  for n in "${NODES[@]}"; do
+    [ -n "${ready_at[$n]:-}" ] && continue
+    if [ "$(k get node "$n" -o 'jsonpath={.status.conditions[?(@.type=="Ready")].status}' 2> /dev/null)" = True ]; then
+      ready_at[$n]=$((now - boot))
+      log "$n Ready ${ready_at[$n]}s after boot"
+    fi
+  done
+  [ "${#ready_at[@]}" = "${#NODES[@]}" ] && break
+  sleep 15
+done
+
+log "waiting for CoreDNS"
+until k -n kube-system rollout status deployment/coredns --timeout=30s > /dev/null 2>&1; do
+  (($(date +%s) < deadline)) || die "CoreDNS not running: $(k -n kube-system get pods -o wide 2>&1 | tr '\n' ';')"
+done
+t_dns=$(($(date +%s) - boot))
+
+log "checking pod-to-service traffic from ${NODES[1]} to a pod on cp"
+k apply -f - > /dev/null << MANIFEST
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+  labels: {app: web}
+spec:
+  nodeName: cp
+  tolerations: [{operator: Exists}]
+  containers:
+    - name: httpd
+      image: harbor:443/lab/busybox:1
+      command: [/bin/busybox, sh, -c, 'mkdir -p /www && echo "served by \$(hostname) on cp" > /www/index.html && exec busybox httpd -f -p 8080 -h /www']
+      ports: [{containerPort: 8080}]
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: 8080}]
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: client
+spec:
+  nodeName: ${NODES[1]}
+  restartPolicy: Never
+  containers:
+    - name: wget
+      image: harbor:443/lab/busybox:1
+      command: [/bin/busybox, sh, -c, 'for i in \$(seq 60); do busybox wget -q -T 5 -O - http://web.default.svc.cluster.local/ && exit 0; sleep 5; done; exit 1']
+MANIFEST
+until [ "$(k get pod client -o 'jsonpath={.status.phase}' 2> /dev/null)" = Succeeded ]; do
+  phase=$(k get pod client -o 'jsonpath={.status.phase}' 2> /dev/null || true)
+  [ "$phase" = Failed ] && die "the client pod failed: $(k logs client 2>&1 | tail -n 5 | tr '\n' ';')"
+  (($(date +%s) < deadline)) || die "the client pod did not finish: $(k get pods -o wide 2>&1 | tr '\n' ';')"
+  sleep 10
+done
+reply=$(k logs client)
+[[ $reply == "served by web on cp" ]] || die "unexpected reply from the service: $reply"
+t_svc=$(($(date +%s) - boot))
+
+{
+  k get nodes -o wide
+  k get pods -A -o wide
+} | tee "$RESULTS/cluster.txt" >&2
+{
+  for n in "${NODES[@]}"; do
+    echo "ready_${n}_s=${ready_at[$n]}"
+  done
+  echo "coredns_s=$t_dns"
+  echo "service_reply_s=$t_svc"
+  echo "inputs_s=$((t_ready - t0))"
+} | tee "$RESULTS/timings.txt" >&2
+log "stage 2 passed: ${#NODES[@]} nodes Ready, CoreDNS up, ${NODES[1]} -> Service -> cp pod: \"$reply\""
