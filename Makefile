@@ -6,7 +6,7 @@ export K8SGEN_CACHE ?= $(HOME)/.cache/k8sgen
 # Kubernetes versions whose kubeadm validates the golden files (one per golden minor).
 KUBEADM_VERSIONS = $(shell sed -n 's/^kubernetesVersion: *"\{0,1\}v\{0,1\}\([0-9]*\.[0-9]*\)\..*/\1.0/p' testdata/golden/*/cluster.yaml | sort -u)
 
-.PHONY: all build example test deps kubeadm bench fuzz clean
+.PHONY: all build example test deps kubeadm bench fuzz clean lab-smoke lab-hostprep lab-cluster
 
 all: build
 
@@ -25,12 +25,25 @@ kubeadm:
 test: deps kubeadm
 	$(GO) vet ./...
 	K8SGEN_REQUIRE_CONSUMERS=1 $(GO) test -timeout 45m ./...
+	cd lab && $(GO) vet ./... && $(GO) test ./...
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./render/
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzLoad -fuzztime 60s ./render/spec/
+
+# Boot lab (root; QEMU under TCG; see lab/*.sh headers). lab-smoke proves the harness,
+# lab-hostprep boots one node and checks its host preparation (stage 1, in CI),
+# lab-cluster builds a whole air-gapped cluster (stage 2, about half an hour).
+lab-smoke:
+	./lab/smoke.sh
+
+lab-hostprep:
+	./lab/hostprep.sh
+
+lab-cluster:
+	./lab/cluster.sh
 
 clean:
 	rm -rf k8sgen out

@@ -354,7 +354,7 @@ make_deb() {
 	done
 	find "$stage" -type d -exec chmod 0755 {} +
 	find "$stage" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
-	dpkg-deb --root-owner-group -Zxz --build "$stage" "$outdir/${name}_${v}_$arch.deb" >/dev/null
+	dpkg-deb --root-owner-group -Zgzip -z1 --build "$stage" "$outdir/${name}_${v}_$arch.deb" >/dev/null
 }
 
 # release_file ORIGIN LABEL SUITE COMPONENTS DESCRIPTION INDEX...: a Release over INDEX files (relative to cwd).
