@@ -232,12 +232,12 @@ func cmdRender(e env, args []string) error {
 	if *kubeconfigPath == "" {
 		*kubeconfigPath = filepath.Join(filepath.Dir(*secretsPath), c.Name+".kubeconfig")
 	}
-	outAbs, err := filepath.Abs(*out)
+	outAbs, err := realPath(*out)
 	if err != nil {
 		return usageError{err.Error()}
 	}
 	for _, p := range []struct{ flag, path string }{{"--secrets", *secretsPath}, {"--kubeconfig", *kubeconfigPath}} {
-		abs, err := filepath.Abs(p.path)
+		abs, err := realPath(p.path)
 		if err != nil {
 			return usageError{err.Error()}
 		}
@@ -471,4 +471,23 @@ func report(e env, out, kubeconfig string, res *render.Result, gz bool) {
 			names, largest.Name, largest.Raw, hint, largest.Gzipped)
 	}
 	fmt.Fprintf(e.stdout, "wrote %d node(s) to %s; admin kubeconfig: %s\n", len(res.Nodes), out, kubeconfig)
+}
+
+// realPath is the absolute path with symbolic links resolved as far as the path
+// exists, so that a link into the output directory is seen for what it is.
+func realPath(p string) (string, error) {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return "", err
+	}
+	rest := ""
+	for dir := abs; ; dir = filepath.Dir(dir) {
+		if r, err := filepath.EvalSymlinks(dir); err == nil {
+			return filepath.Join(r, rest), nil
+		}
+		if dir == filepath.Dir(dir) {
+			return abs, nil
+		}
+		rest = filepath.Join(filepath.Base(dir), rest)
+	}
 }
