@@ -178,7 +178,7 @@ done
 
 k() { "$LAB_DIR/net.sh" exec "$kubectl" --kubeconfig "$kubeconfig" --request-timeout=20s "$@"; }
 
-declare -A ready_at
+declare -A ready_at=()
 deadline=$((boot + timeout))
 while :; do
   now=$(date +%s)
