@@ -32,6 +32,16 @@ done
 
 cache="${K8SGEN_CACHE:-$HOME/.cache/k8sgen}"
 bin="$cache/bin/$cmd-$tag"
+# K8SGEN_KUBE_GO=upstream builds with the Go release the Kubernetes release names in its
+# .go-version (fetched by the go command from the module proxy), as upstream's binaries are:
+# newer Go changes behaviour kubeadm depends on (Go 1.24.8 and 1.25.2 reject "[10.96.0.1]"
+# in URLs, which kubeadm 1.32.0's HTTPProxyCIDR preflight check builds for IPv4 ranges).
+upstream_go=${K8SGEN_KUBE_GO:-}
+case "$upstream_go" in
+"" | local) upstream_go="" ;;
+upstream) bin="$bin-upstream-go" ;;
+*) die "K8SGEN_KUBE_GO must be upstream or local, not '$upstream_go'" ;;
+esac
 
 # Fast path: already built.
 if [ -x "$bin" ]; then
@@ -74,6 +84,12 @@ json_field() {
 }
 k8s_gomod=$(json_field GoMod)
 k8s_info=$(json_field Info)
+build_toolchain=local
+if [ -n "$upstream_go" ]; then
+	go_version=$(tr -d '[:space:]' <"$(json_field Dir)/.go-version" 2>/dev/null) || die "k8s.io/kubernetes@$tag has no .go-version to build with"
+	[[ "$go_version" =~ ^1\.[0-9]+(\.[0-9]+)?$ ]] || die "k8s.io/kubernetes@$tag names an odd Go version '$go_version' in .go-version"
+	build_toolchain="go$go_version"
+fi
 [ -f "$k8s_gomod" ] || die "go mod download did not report a go.mod for k8s.io/kubernetes@$tag"
 echo "$prog: building $cmd $tag into $bin" >&2
 
@@ -162,7 +178,7 @@ tmp="$bin.tmp.$$"
 trap 'rm -f "$tmp"' EXIT
 (
 	cd "$src"
-	go build -trimpath -buildvcs=false -ldflags "$ldflags" -o "$tmp" "k8s.io/kubernetes/cmd/$cmd" >&2
+	GOTOOLCHAIN=$build_toolchain go build -trimpath -buildvcs=false -ldflags "$ldflags" -o "$tmp" "k8s.io/kubernetes/cmd/$cmd" >&2
 ) || die "go build of k8s.io/kubernetes/cmd/$cmd $tag failed"
 
 # Each command reports its version differently; all must name the tag.
@@ -175,5 +191,5 @@ esac
 mv -f "$tmp" "$bin"
 trap - EXIT
 
-echo "$prog: built $cmd $tag in $(($(date +%s) - start))s" >&2
+echo "$prog: built $cmd $tag with $build_toolchain Go in $(($(date +%s) - start))s" >&2
 echo "$bin"

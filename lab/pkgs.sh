@@ -290,10 +290,14 @@ cni_dir=$(cached cni "$cni_tag" build_cni)
 containerd_dir=$(cached containerd "$containerd_tag" build_containerd)
 runc_dir=$(cached runc "$runc_tag" build_runc)
 
-# Kubernetes binaries (each cached by hack/kubebin.sh).
+# Kubernetes binaries (each cached by hack/kubebin.sh). kubeadm is built with the Go
+# release upstream built it with: kubeadm 1.32.0's preflight fails under Go >= 1.24.8
+# (found by the boot lab: "[ERROR HTTPProxyCIDR]: ... invalid IP-literal").
 declare -A kbin
 for c in kubelet kubeadm kubectl; do
-	kbin[$c]=$("$kubebin" "$ver" "$c") || die "hack/kubebin.sh $ver $c failed"
+	kgo=local
+	[ "$c" = kubeadm ] && kgo=upstream
+	kbin[$c]=$(K8SGEN_KUBE_GO=$kgo "$kubebin" "$ver" "$c") || die "hack/kubebin.sh $ver $c failed"
 done
 
 # --- signing key -------------------------------------------------------------------------------
@@ -446,7 +450,7 @@ build_repo() {
 }
 
 # The repo records what it was built from; other inputs (say a newer crictl) rebuild it.
-inputs="layout=2 kubernetes=$tag cri-tools=$cri_tag cni=$cni_tag containerd=$containerd_tag runc=$runc_tag seccomp=$seccomp"
+inputs="layout=3 kubeadm-go=upstream kubernetes=$tag cri-tools=$cri_tag cni=$cni_tag containerd=$containerd_tag runc=$runc_tag seccomp=$seccomp"
 if [ "$(cat "$repo/.inputs" 2>/dev/null)" != "$inputs" ]; then
 	(
 		exec 7>"$cache/locks/lab-repo-$tag.lock"
