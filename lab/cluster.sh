@@ -201,7 +201,9 @@ done
 t_dns=$(($(date +%s) - boot))
 
 log "checking pod-to-service traffic from ${NODES[1]} to a pod on cp"
-k apply -f - > /dev/null << MANIFEST
+# busybox-static's wget crashes in these pods (glibc static resolver), so the client
+# resolves the name with nslookup (CoreDNS) and speaks HTTP through nc.
+sed "s/@WORKER@/${NODES[1]}/" > "$WORK/render/check.yaml" << 'MANIFEST'
 apiVersion: v1
 kind: Pod
 metadata:
@@ -213,7 +215,7 @@ spec:
   containers:
     - name: httpd
       image: harbor:443/lab/busybox:1
-      command: [/bin/busybox, sh, -c, 'mkdir -p /www && echo "served by \$(hostname) on cp" > /www/index.html && exec busybox httpd -f -p 8080 -h /www']
+      command: [/bin/busybox, sh, -c, 'mkdir -p /www && echo "served by $(hostname) on cp" > /www/index.html && exec busybox httpd -f -p 8080 -h /www']
       ports: [{containerPort: 8080}]
 ---
 apiVersion: v1
@@ -229,20 +231,37 @@ kind: Pod
 metadata:
   name: client
 spec:
-  nodeName: ${NODES[1]}
+  nodeName: "@WORKER@"
   restartPolicy: Never
   containers:
-    - name: wget
+    - name: http-get
       image: harbor:443/lab/busybox:1
-      command: [/bin/busybox, sh, -c, 'for i in \$(seq 60); do busybox wget -q -T 5 -O - http://web.default.svc.cluster.local/ && exit 0; sleep 5; done; exit 1']
+      command:
+        - /bin/busybox
+        - sh
+        - -c
+        - |
+          mkdir -p /tmp
+          for i in $(busybox seq 60); do
+            ip=$(busybox nslookup web.default.svc.cluster.local | busybox awk '/^Name:/ { f = 1 } f && /^Address/ { print $2; exit }')
+            if [ -n "$ip" ] && printf 'GET / HTTP/1.0\r\n\r\n' | busybox nc -w 5 "$ip" 80 > /tmp/reply && busybox grep -q 'served by' /tmp/reply; then
+              echo "service web.default.svc.cluster.local is $ip"
+              busybox tail -n 1 /tmp/reply
+              exit 0
+            fi
+            sleep 5
+          done
+          exit 1
 MANIFEST
+k apply -f "$WORK/render/check.yaml" > /dev/null
 until [ "$(k get pod client -o 'jsonpath={.status.phase}' 2> /dev/null)" = Succeeded ]; do
   phase=$(k get pod client -o 'jsonpath={.status.phase}' 2> /dev/null || true)
   [ "$phase" = Failed ] && die "the client pod failed: $(k logs client 2>&1 | tail -n 5 | tr '\n' ';')"
   (($(date +%s) < deadline)) || die "the client pod did not finish: $(k get pods -o wide 2>&1 | tr '\n' ';')"
   sleep 10
 done
-reply=$(k logs client)
+k logs client | tee "$RESULTS/client.log" >&2
+reply=$(k logs client | tail -n 1)
 [[ $reply == "served by web on cp" ]] || die "unexpected reply from the service: $reply"
 t_svc=$(($(date +%s) - boot))
 
