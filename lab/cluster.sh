@@ -170,9 +170,12 @@ for i in "${!NODES[@]}"; do
   n=${NODES[$i]}
   mkdir -p "$WORK/tools"
   cp "$LAB_DIR/cluster/run.sh" "$WORK/tools/run.sh"
-  mem=3072
-  [ "$i" = 0 ] && mem=4096
-  "$LAB_DIR/vm.sh" start --name "$n" --ip "${IPS[$i]}" --memory "$mem" --user-data "$WORK/render/out/$n/user-data" \
+  # kubeadm wants 2 CPUs on a control plane; workers get one, so that the emulated
+  # vCPUs do not outnumber the host's cores more than needed (a starved API server
+  # makes controller-manager and scheduler lose their leader lease).
+  mem=3072 cpus=1
+  [ "$i" = 0 ] && mem=4096 cpus=2
+  "$LAB_DIR/vm.sh" start --name "$n" --ip "${IPS[$i]}" --memory "$mem" --cpus "$cpus" --user-data "$WORK/render/out/$n/user-data" \
     --meta-data "$WORK/render/out/$n/meta-data" --tools "$WORK/tools" --image "$image"
 done
 
