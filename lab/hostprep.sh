@@ -166,7 +166,7 @@ checks=$WORK/results/checks.txt
 cat "$checks" >&2
 # shellcheck source=/dev/null
 . <(grep -E '^uptime_at_(start|host_prep_done)=' "$WORK/results/status.txt" "$WORK/results/probe.txt" 2> /dev/null | cut -d: -f2-)
-log "build/cache ${prep_done}-${start}: $((prep_done - start))s; boot to power-off ${secs}s; host prep finished at guest uptime ${uptime_at_host_prep_done:-?}s; $(grep -c '^ok ' "$checks") checks passed"
+log "image, packages and tools ready in $((prep_done - start))s; boot to power-off ${secs}s; host prep finished at guest uptime ${uptime_at_host_prep_done:-?}s; $(grep -c '^ok ' "$checks") checks passed"
 if grep -q '^FAIL' "$checks"; then
   die "$(grep -c '^FAIL' "$checks") checks failed"
 fi
