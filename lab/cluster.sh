@@ -73,20 +73,12 @@ trap cleanup EXIT
 t0=$(date +%s)
 image=$("$LAB_DIR/image.sh")
 repo=$("$LAB_DIR/pkgs.sh" "$VERSION")
-bin=$(lab_cache)/bin
-mkdir -p "$bin"
-(cd "$ROOT" && go build -o "$bin/k8sgen" ./cmd/k8sgen)
-(cd "$LAB_DIR" && go build -o "$bin/labserve" ./cmd/labserve && go build -o "$bin/labimage" ./cmd/labimage)
+bin=$(lab_build_tools)
 kubectl=$(cd "$ROOT" && hack/kubebin.sh "$VERSION" kubectl)
 
 rm -rf "$WORK/render" "$WORK/www" "$RESULTS"
 mkdir -p "$WORK/render" "$WORK/www/manifests" "$RESULTS"
-pwfile=$(lab_cache)/registry.password
-if [ ! -s "$pwfile" ]; then
-  (umask 077 && head -c 18 /dev/urandom | base64 | tr -d '/+=' > "$pwfile")
-fi
-LAB_REGISTRY_PASSWORD=$(cat "$pwfile")
-export LAB_REGISTRY_PASSWORD
+lab_registry_password
 ca_cert=$("$bin/labserve" ca)
 
 # The web root: the repositories (hard links, no copy) and Flannel's manifest in

@@ -45,21 +45,12 @@ trap cleanup EXIT
 start=$(date +%s)
 image=$("$LAB_DIR/image.sh")
 repo=$("$LAB_DIR/pkgs.sh" "$VERSION")
-bin=$(lab_cache)/bin
-mkdir -p "$bin"
-log "building k8sgen and labserve"
-(cd "$ROOT" && go build -o "$bin/k8sgen" ./cmd/k8sgen)
-(cd "$LAB_DIR" && go build -o "$bin/labserve" ./cmd/labserve && go build -o "$bin/labimage" ./cmd/labimage && go build -o "$bin/pause" ./cmd/pause)
+bin=$(lab_build_tools)
 prep_done=$(date +%s)
 
 rm -rf "$WORK/render" "$WORK/results"
 mkdir -p "$WORK/render" "$WORK/results"
-pwfile=$(lab_cache)/registry.password
-if [ ! -s "$pwfile" ]; then
-  (umask 077 && head -c 18 /dev/urandom | base64 | tr -d '/+=' > "$pwfile")
-fi
-LAB_REGISTRY_PASSWORD=$(cat "$pwfile")
-export LAB_REGISTRY_PASSWORD
+lab_registry_password
 ca_cert=$("$bin/labserve" ca)
 minor=${VERSION%.*}
 pause_tag=$("$(cd "$ROOT" && hack/kubeadm.sh "$VERSION")" config images list --kubernetes-version "v$VERSION" 2> /dev/null | sed -n 's|.*/pause:||p')

@@ -41,3 +41,28 @@ lab_need() {
     command -v "$c" >/dev/null 2>&1 || die "missing command '$c': run lab/deps.sh first"
   done
 }
+
+# lab_build_tools builds k8sgen and the lab's programs (labserve, labimage, pause) into
+# $(lab_cache)/bin and prints that directory.
+lab_build_tools() {
+  local bin root
+  bin=$(lab_cache)/bin
+  root=$(cd "$LAB_DIR/.." && pwd)
+  mkdir -p "$bin"
+  (cd "$root" && go build -o "$bin/k8sgen" ./cmd/k8sgen) >&2 || die "building k8sgen failed"
+  (cd "$LAB_DIR" && go build -o "$bin/" ./cmd/labserve ./cmd/labimage ./cmd/pause) >&2 \
+    || die "building the lab programs failed"
+  printf '%s\n' "$bin"
+}
+
+# lab_registry_password exports LAB_REGISTRY_PASSWORD, the lab registry's password,
+# made once per cache (0600) so that labserve, labimage and k8sgen agree on it.
+lab_registry_password() {
+  local f
+  f=$(lab_cache)/registry.password
+  if [ ! -s "$f" ]; then
+    (umask 077 && head -c 18 /dev/urandom | base64 | tr -d '/+=' > "$f")
+  fi
+  LAB_REGISTRY_PASSWORD=$(cat "$f")
+  export LAB_REGISTRY_PASSWORD
+}

@@ -51,10 +51,15 @@ const (
 // edit returns base with each old string (which must occur exactly once) replaced.
 func edit(t *testing.T, pairs ...string) string {
 	t.Helper()
+	return editOf(t, base, pairs...)
+}
+
+// editOf is edit on another listing.
+func editOf(t *testing.T, s string, pairs ...string) string {
+	t.Helper()
 	if len(pairs)%2 != 0 {
 		t.Fatal("edit needs old/new pairs")
 	}
-	s := base
 	for i := 0; i < len(pairs); i += 2 {
 		if n := strings.Count(s, pairs[i]); n != 1 {
 			t.Fatalf("edit: %q occurs %d times in the spec", pairs[i], n)

@@ -31,14 +31,7 @@ const (
 
 func editTutorial(t *testing.T, pairs ...string) string {
 	t.Helper()
-	s := tutorialBase
-	for i := 0; i < len(pairs); i += 2 {
-		if n := strings.Count(s, pairs[i]); n != 1 {
-			t.Fatalf("edit: %q occurs %d times in the spec", pairs[i], n)
-		}
-		s = strings.Replace(s, pairs[i], pairs[i+1], 1)
-	}
-	return s
+	return editOf(t, tutorialBase, pairs...)
 }
 
 // problemAt finds the problem on path and line whose message has every substring.
