@@ -4,7 +4,10 @@
 # workers (default 1) boot Debian 12 from their user-data; inside the namespace labserve
 # serves the signed apt repositories (lab/pkgs.sh), the Flannel manifest and a TLS
 # registry "harbor:443" with basic auth holding the control-plane, pause, CoreDNS, etcd,
-# kube-proxy and Flannel images built from source (lab/images.sh).
+# kube-proxy and Flannel images built from source (lab/images.sh), with the lab's own
+# CNI plugin (lab/cmd/labcni). Every build and download happens first, outside the
+# namespace; inside it nothing routes anywhere, and the images are pushed there from an
+# OCI layout.
 #
 # Success: with the admin kubeconfig k8sgen wrote on the host, every node is Ready,
 # CoreDNS runs, and a pod pinned to a worker fetches a page from a Service whose pod runs
@@ -85,8 +88,18 @@ ca_cert=$("$bin/labserve" ca)
 # upstream's form (ghcr.io images, 10.244.0.0/16), which k8sgen rewrites on the node.
 cp -al "$repo/kubernetes" "$repo/docker" "$WORK/www/"
 sed -e 's|@IMAGE_PREFIX@|ghcr.io/flannel-io|g' -e 's|@POD_SUBNET@|10.244.0.0/16|g' \
-  -e "s|@FLANNEL_VERSION@|$FLANNEL_VERSION|g" -e 's|@FLANNEL_CNI_VERSION@|v1.6.2-flannel1|g' \
+  -e "s|@FLANNEL_VERSION@|$FLANNEL_VERSION|g" \
   "$LAB_DIR/manifests/flannel.yaml.tmpl" > "$WORK/www/manifests/kube-flannel.yml"
+
+# Every image, built here (where the Go module proxy and Debian's archive are) into an
+# OCI layout; they are pushed to the registry inside the namespace below.
+layout=$WORK/images
+rm -rf "$layout"
+LAB_OCI_LAYOUT=$layout LAB_FLANNEL_VERSION=$FLANNEL_VERSION "$LAB_DIR/images.sh" "$VERSION" harbor:443/k8s >&2
+busybox_layer=$(find "$(lab_cache)/layers" -maxdepth 1 -name 'busybox-*.tar' | head -n 1)
+[ -n "$busybox_layer" ] || die "no busybox layer in $(lab_cache)/layers (lab/images.sh makes it)"
+"$bin/labimage" --layer "$busybox_layer" --entrypoint /bin/busybox \
+  --layout "$layout" --tag harbor:443/lab/busybox:1 >&2
 
 spec=$WORK/render/cluster.yaml
 {
@@ -143,17 +156,16 @@ kubeconfig=$WORK/render/lab.kubeconfig
 "$LAB_DIR/net.sh" exec "$bin/labserve" --http 10.77.0.1:80 --root "$WORK/www" \
   --registry 10.77.0.1:443 --registry-dir "$(lab_cache)/cluster-registry" --san harbor --san 10.77.0.1 \
   --user lab --log "$RESULTS/labserve.log" > "$WORK/labserve.out" 2>&1 &
-for _ in $(seq 100); do
+# Waited for by asking it, not by a fixed sleep; a minute is far more than it needs.
+for _ in $(seq 300); do
   "$LAB_DIR/net.sh" exec curl -fsS -o /dev/null http://10.77.0.1/manifests/kube-flannel.yml 2> /dev/null && break
   sleep 0.2
 done
+"$LAB_DIR/net.sh" exec curl -fsS -o /dev/null http://10.77.0.1/manifests/kube-flannel.yml \
+  || die "labserve did not come up: $(tail -n 5 "$WORK/labserve.out")"
 log "pushing the images"
-"$LAB_DIR/net.sh" exec env LAB_REGISTRY=10.77.0.1:443 LAB_REGISTRY_CA="$ca_cert" LAB_REGISTRY_USER=lab \
-  "$LAB_DIR/images.sh" "$VERSION" harbor:443/k8s >&2
-busybox_layer=$(find "$(lab_cache)/layers" -maxdepth 1 -name 'busybox-*.tar' | head -n 1)
-[ -n "$busybox_layer" ] || die "no busybox layer in $(lab_cache)/layers (lab/images.sh makes it)"
-"$LAB_DIR/net.sh" exec "$bin/labimage" --layer "$busybox_layer" --entrypoint /bin/busybox \
-  --push 10.77.0.1:443/lab/busybox:1 --ca "$ca_cert" --username lab >&2
+"$LAB_DIR/net.sh" exec "$bin/labimage" --push-layout "$layout" --registry 10.77.0.1:443 \
+  --ca "$ca_cert" --username lab >&2
 t_ready=$(date +%s)
 log "inputs ready in $((t_ready - t0))s"
 
@@ -162,12 +174,14 @@ for i in "${!NODES[@]}"; do
   n=${NODES[$i]}
   mkdir -p "$WORK/tools"
   cp "$LAB_DIR/cluster/run.sh" "$WORK/tools/run.sh"
-  # kubeadm wants 2 CPUs on a control plane; workers get one, so that the emulated
-  # vCPUs do not outnumber the host's cores more than needed (a starved API server
-  # makes controller-manager and scheduler lose their leader lease).
-  mem=3072 cpus=1
-  [ "$i" = 0 ] && mem=4096 cpus=2
-  "$LAB_DIR/vm.sh" start --name "$n" --ip "${IPS[$i]}" --memory "$mem" --cpus "$cpus" --user-data "$WORK/render/out/$n/user-data" \
+  # kubeadm wants 2 CPUs on a control plane; workers get one and a lower CPU
+  # priority, so that the emulated vCPUs do not starve the control plane: a slow API
+  # server makes controller-manager and scheduler lose their leader lease (5 s lease
+  # updates time out under TCG), and with no controller-manager no Deployment
+  # becomes available.
+  mem=3072 cpus=1 niceness=10
+  [ "$i" = 0 ] && mem=4096 cpus=2 niceness=0
+  "$LAB_DIR/vm.sh" start --name "$n" --ip "${IPS[$i]}" --memory "$mem" --cpus "$cpus" --nice "$niceness" --user-data "$WORK/render/out/$n/user-data" \
     --meta-data "$WORK/render/out/$n/meta-data" --tools "$WORK/tools" --image "$image"
 done
 
@@ -196,9 +210,11 @@ done
 t_dns=$(($(date +%s) - boot))
 
 log "checking pod-to-service traffic from ${NODES[1]} to a pod on cp"
-# busybox-static's wget crashes in these pods (glibc static resolver), so the client
-# resolves the name with nslookup (CoreDNS) and speaks HTTP through nc.
-sed "s/@WORKER@/${NODES[1]}/" > "$WORK/render/check.yaml" << 'MANIFEST'
+# The Service first, so that the client knows the ClusterIP that CoreDNS must answer
+# with. busybox-static's wget crashes in these pods (glibc static resolver), so the
+# client speaks HTTP through nc. It retries until it succeeds; the deadline is this
+# script's, not a count of attempts in the pod.
+cat > "$WORK/render/web.yaml" << 'MANIFEST'
 apiVersion: v1
 kind: Pod
 metadata:
@@ -220,7 +236,11 @@ metadata:
 spec:
   selector: {app: web}
   ports: [{port: 80, targetPort: 8080}]
----
+MANIFEST
+k apply -f "$WORK/render/web.yaml" > /dev/null
+cluster_ip=$(k get service web -o 'jsonpath={.spec.clusterIP}')
+[[ $cluster_ip =~ ^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$ ]] || die "service web has no ClusterIP: '$cluster_ip'"
+sed -e "s/@WORKER@/${NODES[1]}/" -e "s/@CLUSTER_IP@/$cluster_ip/" > "$WORK/render/client.yaml" << 'MANIFEST'
 apiVersion: v1
 kind: Pod
 metadata:
@@ -237,22 +257,19 @@ spec:
         - -c
         - |
           mkdir -p /tmp
-          for i in $(busybox seq 60); do
-            ip=$(busybox nslookup web.default.svc.cluster.local | busybox awk '/^Name:/ { f = 1 } f && /^Address/ { print $2; exit }')
-            if [ -n "$ip" ] && printf 'GET / HTTP/1.0\r\n\r\n' | busybox nc -w 5 "$ip" 80 > /tmp/reply && busybox grep -q 'served by' /tmp/reply; then
-              echo "service web.default.svc.cluster.local is $ip"
-              busybox tail -n 1 /tmp/reply
-              exit 0
-            fi
+          ip=@CLUSTER_IP@
+          until busybox nslookup web.default.svc.cluster.local > /tmp/dns 2>&1 && busybox grep -qwF "$ip" /tmp/dns &&
+            printf 'GET / HTTP/1.0\r\n\r\n' | busybox nc -w 5 "$ip" 80 > /tmp/reply && busybox grep -q 'served by' /tmp/reply; do
             sleep 5
           done
-          exit 1
+          echo "service web.default.svc.cluster.local is $ip"
+          busybox tail -n 1 /tmp/reply
 MANIFEST
-k apply -f "$WORK/render/check.yaml" > /dev/null
+k apply -f "$WORK/render/client.yaml" > /dev/null
 until [ "$(k get pod client -o 'jsonpath={.status.phase}' 2> /dev/null)" = Succeeded ]; do
   phase=$(k get pod client -o 'jsonpath={.status.phase}' 2> /dev/null || true)
   [ "$phase" = Failed ] && die "the client pod failed: $(k logs client 2>&1 | tail -n 5 | tr '\n' ';')"
-  (($(date +%s) < deadline)) || die "the client pod did not finish: $(k get pods -o wide 2>&1 | tr '\n' ';')"
+  (($(date +%s) < deadline)) || die "the client pod did not finish: $(k get pods -o wide 2>&1 | tr '\n' ';'); its last DNS answer and reply: $(k exec client -- busybox cat /tmp/dns /tmp/reply 2>&1 | tr '\n' ';')"
   sleep 10
 done
 k logs client | tee "$RESULTS/client.log" >&2

@@ -107,6 +107,7 @@ SPEC
 tools=$WORK/render/tools
 mkdir -p "$tools"
 cp "$LAB_DIR/hostprep/run.sh" "$tools/run.sh"
+cp "$LAB_DIR/hostprep/checks.sh" "$tools/checks.sh"
 echo $((timeout - 60)) > "$tools/run.timeout"
 touch "$tools/run.early"
 cat > "$tools/expect.env" << ENV

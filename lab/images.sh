@@ -6,8 +6,11 @@
 #
 # Images: kube-apiserver kube-controller-manager kube-scheduler kube-proxy (binaries from
 # hack/kubebin.sh), etcd and coredns (at the versions kubeadm expects, from the Go module
-# proxy), pause (lab/cmd/pause), flannel and flannel-cni-plugin. kube-proxy and flannel carry
-# iptables/ip6tables (nft), conntrack and ipset with their libraries from Debian's .debs.
+# proxy), pause (lab/cmd/pause), flannel (flanneld from the Go module proxy) and lab-cni (the
+# lab's own CNI plugin, lab/cmd/labcni, standing in for Flannel's, whose module the proxy does
+# not serve). kube-proxy and flannel carry iptables/ip6tables (nft), conntrack and ipset with
+# their libraries from Debian's .debs. Everything comes from the Go module proxy and Debian's
+# archive at pinned versions: run it where those are reachable, never inside the lab namespace.
 #
 # Environment:
 #   LAB_REGISTRY           host:port to push to instead of the prefix's host (e.g. 127.0.0.1:5443);
@@ -19,9 +22,6 @@
 #   LAB_IMAGES             names to build (default: all of them, see above)
 #   LAB_FLANNEL_PREFIX     default: <prefix host>/flannel-io
 #   LAB_FLANNEL_VERSION    default: v0.26.7
-#   LAB_FLANNEL_CNI_VERSION  default: v1.6.2-flannel1 (what that flannel release's manifest uses)
-#   LAB_FLANNEL_CNI_SRC    a clone (or bare repo) of github.com/flannel-io/cni-plugin, needed once:
-#                          the Go module proxy does not serve that module
 #
 # Cache (${K8SGEN_CACHE:-$HOME/.cache/k8sgen}/lab): bin/ (built programs), src/ (wrapper
 # modules), debs/, layers/ (rootfs fragment tars). Logs go to stderr; stdout gets one
@@ -49,8 +49,7 @@ flock 9
 
 flannel_prefix=${LAB_FLANNEL_PREFIX:-${prefix%%/*}/flannel-io}
 flannel_version=${LAB_FLANNEL_VERSION:-v0.26.7}
-flannel_cni_version=${LAB_FLANNEL_CNI_VERSION:-v1.6.2-flannel1}
-wanted=${LAB_IMAGES:-kube-apiserver kube-controller-manager kube-scheduler kube-proxy etcd coredns pause flannel flannel-cni-plugin}
+wanted=${LAB_IMAGES:-kube-apiserver kube-controller-manager kube-scheduler kube-proxy etcd coredns pause flannel lab-cni}
 
 want() {
 	[[ " $wanted " == *" $1 "* ]]
@@ -69,7 +68,8 @@ for n in kube-apiserver kube-controller-manager kube-scheduler kube-proxy etcd c
 	[ -n "${refs[$n]:-}" ] || die "kubeadm config images list has no $n image"
 done
 refs[flannel]=$flannel_prefix/flannel:$flannel_version
-refs[flannel-cni-plugin]=$flannel_prefix/flannel-cni-plugin:$flannel_cni_version
+# The lab manifest (lab/manifests/flannel.yaml.tmpl) names this image for its CNI plugin.
+refs[lab-cni]=$flannel_prefix/k8sgen-lab-cni:v1
 
 tag_of() {
 	local r=${refs[$1]}
@@ -162,30 +162,6 @@ build_flanneld() { # VERSION (v0.26.7)
 	CGO_ENABLED=1 GOFLAGS="$GOFLAGS -tags=netgo,osusergo" wrapper_build "flannel-$v" \
 		"-X github.com/flannel-io/flannel/pkg/version.Version=$v -extldflags -static" \
 		"github.com/flannel-io/flannel@$v" -- "github.com/flannel-io/flannel=$bindir/flanneld-$v"
-}
-
-# The flannel CNI plugin's module is not on the Go module proxy: build it from a git
-# checkout given once in LAB_FLANNEL_CNI_SRC; the extracted tree stays in the cache.
-build_flannel_cni() { # VERSION (v1.6.2-flannel1)
-	local v=$1 out=$bindir/flannel-cni-$1 dir=$cache/src/flannel-cni-plugin-$1
-	[ -x "$out" ] && return 0
-	if [ ! -f "$dir/go.mod" ]; then
-		local src=${LAB_FLANNEL_CNI_SRC:-}
-		[ -n "$src" ] || die "the flannel CNI plugin $v is not cached: set LAB_FLANNEL_CNI_SRC to a clone of github.com/flannel-io/cni-plugin"
-		rm -rf "$dir.tmp"
-		mkdir -p "$dir.tmp"
-		git --git-dir="$(git -C "$src" rev-parse --absolute-git-dir)" archive "$v" | tar -x -C "$dir.tmp" ||
-			die "cannot extract tag $v from $src"
-		rm -rf "$dir"
-		mv "$dir.tmp" "$dir"
-	fi
-	local start=$SECONDS
-	log "building the flannel CNI plugin $v in $dir"
-	(cd "$dir" && go build -trimpath -tags "netgo osusergo" \
-		-ldflags "-s -w -X main.Version=$v -X main.Program=flannel" -o "$out.tmp" . >&2) ||
-		die "go build of the flannel CNI plugin failed"
-	mv -f "$out.tmp" "$out"
-	log "built the flannel CNI plugin in $((SECONDS - start))s"
 }
 
 # --- Rootfs fragments from Debian packages ---
@@ -363,14 +339,15 @@ if want kube-proxy; then
 		--file "$bin:/usr/local/bin/kube-proxy:0755" --entrypoint /usr/local/bin/kube-proxy
 fi
 
-if want flannel || want flannel-cni-plugin; then
+if want flannel || want lab-cni; then
 	busybox=$(fragment busybox busybox-static)
 fi
 
-if want flannel-cni-plugin; then
-	build_flannel_cni "$flannel_cni_version"
-	image flannel-cni-plugin --layer "$busybox" \
-		--file "$bindir/flannel-cni-$flannel_cni_version:/flannel:0755" --cmd /bin/sh
+if want lab-cni; then
+	(cd "$LAB_DIR" && go build -trimpath -ldflags "-s -w" -o "$bindir/labcni" ./cmd/labcni >&2) ||
+		die "building lab/cmd/labcni failed"
+	# The manifest's init container copies /flannel into the host's /opt/cni/bin.
+	image lab-cni --layer "$busybox" --file "$bindir/labcni:/flannel:0755" --cmd /bin/sh
 fi
 
 if want flannel; then

@@ -21,10 +21,8 @@
 #   K8SGEN_LAB_CONTAINERD_VERSION [v2.1.9]  github.com/containerd/containerd/v2 release (2.x)
 #   K8SGEN_LAB_RUNC_VERSION       [v1.3.6]  github.com/opencontainers/runc release
 #   K8SGEN_LAB_CNI_VERSION        [v1.6.2]  github.com/containernetworking/plugins release
-#   K8SGEN_CRI_TOOLS_SRC          []        a git clone (or source tree) of kubernetes-sigs/cri-tools;
-#                                           without it cri-tools comes from the Go module proxy, which
-#                                           may not serve the matching v1.X.0 (then the newest served
-#                                           release of the three minors below is used, with a warning).
+# cri-tools is pinned per Kubernetes minor (crictl_for_minor below) to releases the Go
+# module proxy serves; nothing is taken from a checkout.
 set -euo pipefail
 # Command substitutions fail like everything else. Subshells below are never run under "||" or "if",
 # since bash ignores errexit inside those; their EXIT traps report the failure instead.
@@ -190,18 +188,7 @@ out_has() {
 
 build_crictl() {
 	local out=$1 src=$2 v=$3 mod
-	if [ -n "${K8SGEN_CRI_TOOLS_SRC:-}" ]; then
-		mkdir -p "$src"
-		if git -C "$K8SGEN_CRI_TOOLS_SRC" rev-parse --git-dir >/dev/null 2>&1; then
-			git -C "$K8SGEN_CRI_TOOLS_SRC" archive --format=tar "$v" | tar -x -C "$src" ||
-				die "cannot export tag $v from $K8SGEN_CRI_TOOLS_SRC"
-		else
-			cp -R "$K8SGEN_CRI_TOOLS_SRC/." "$src/"
-		fi
-		chmod -R u+w "$src"
-	else
-		module_src sigs.k8s.io/cri-tools "$v" "$src"
-	fi
+	module_src sigs.k8s.io/cri-tools "$v" "$src"
 	# A release checkout vendors its dependencies (some pinned to pre-releases the proxy does not serve).
 	local modflag=-mod=mod
 	if [ -f "$src/vendor/modules.txt" ] && [ -n "$(find "$src/vendor" -mindepth 1 -maxdepth 1 -type d -print -quit)" ]; then
@@ -269,21 +256,19 @@ build_runc() {
 
 # --- inputs ------------------------------------------------------------------------------------
 
-# cri-tools: the matching v1.MINOR.0, else the newest of the three minors below that the proxy serves.
-cri_tag=""
-if [ -d "$lab/pkgs-bin/crictl-v1.$minor.0" ] || [ -n "${K8SGEN_CRI_TOOLS_SRC:-}" ]; then
-	cri_tag="v1.$minor.0"
-else
-	for m in "$minor" $((minor - 1)) $((minor - 2)) $((minor - 3)); do
-		if [ -d "$lab/pkgs-bin/crictl-v1.$m.0" ] || mod_json "sigs.k8s.io/cri-tools@v1.$m.0" >/dev/null 2>&1; then
-			cri_tag="v1.$m.0"
-			break
-		fi
-	done
-	[ -n "$cri_tag" ] || die "the Go module proxy serves no sigs.k8s.io/cri-tools release for 1.$((minor - 3))..1.$minor; set K8SGEN_CRI_TOOLS_SRC to a cri-tools git clone"
-	[ "$cri_tag" = "v1.$minor.0" ] ||
-		log "warning: sigs.k8s.io/cri-tools@v1.$minor.0 is not served by the Go module proxy; packaging crictl $cri_tag (set K8SGEN_CRI_TOOLS_SRC to a cri-tools git clone for v1.$minor.0)"
-fi
+# cri-tools, pinned: the Go module proxy serves v1.30.0, v1.34.0 and v1.37.0 of it, not every
+# v1.MINOR.0. crictl talks the CRI v1 API, so the newest pinned release not newer than the
+# cluster's minor is used (kubeadm itself no longer runs crictl).
+crictl_for_minor() {
+	if [ "$1" -ge 37 ]; then
+		echo v1.37.0
+	elif [ "$1" -ge 34 ]; then
+		echo v1.34.0
+	else
+		echo v1.30.0
+	fi
+}
+cri_tag=$(crictl_for_minor "$minor")
 
 crictl_dir=$(cached crictl "$cri_tag" build_crictl)
 cni_dir=$(cached cni "$cni_tag" build_cni)

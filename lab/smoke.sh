@@ -66,8 +66,8 @@ cat > "$inputs/tools/run.sh" <<'EOF'
 # Runs inside the guest (k8sgen-lab-probe) with OUT=<results dir>, TOOLS=<this dir>.
 set -u
 hostname > "$OUT/hostname.txt"
-ip -4 addr > "$OUT/ip-addr.txt"
-ip -4 route > "$OUT/ip-route.txt"
+ip -j -4 addr show dev eth0 > "$OUT/ip-addr.json"
+ip -j -4 route show default > "$OUT/ip-route.json"
 ping -c1 -W5 10.77.0.1 > "$OUT/ping.txt" 2>&1
 echo $? > "$OUT/ping.rc"
 cp /etc/k8sgen-smoke.txt "$OUT/smoke-file.txt"
@@ -108,8 +108,10 @@ kv() { sed -n "s/^$2=//p" "$results/$1"; }
 
 check "run.sh exited 0" grep -qx 0 "$results/run.rc"
 check "hostname is $NAME" grep -qx "$NAME" "$results/hostname.txt"
-check "eth0 has $IP/24" grep -q "inet $IP/24 .* eth0" "$results/ip-addr.txt"
-check "default route via 10.77.0.1" grep -q "^default via 10.77.0.1 dev eth0" "$results/ip-route.txt"
+# ip's JSON, not its text: parsed, so a change of column order or spacing cannot fail it.
+jcheck() { python3 -c "import json, sys; d = json.load(open(sys.argv[1])); sys.exit(not ($2))" "$results/$1"; }
+check "eth0 has $IP/24" jcheck ip-addr.json "any(a['local'] == '$IP' and a['prefixlen'] == 24 for i in d for a in i['addr_info'])"
+check "default route via 10.77.0.1" jcheck ip-route.json "[(r.get('gateway'), r.get('dev')) for r in d] == [('10.77.0.1', 'eth0')]"
 check "ping 10.77.0.1 answered" grep -qx 0 "$results/ping.rc"
 check "write_files file present" grep -qx "written by write_files" "$results/smoke-file.txt"
 check "runcmd finished" test -s "$results/runcmd-done.txt"
@@ -121,7 +123,8 @@ check "cloud-init status done" grep -q "^status: done" "$results/cloud-init-stat
 check "cloud-init.log collected" test -s "$results/cloud-init.log"
 check "cloud-init-output.log collected" test -s "$results/cloud-init-output.log"
 check "journal collected" test -s "$results/journal.txt"
-check "no failed units" grep -q "^0 loaded units listed" "$results/failed-units.txt"
+empty_file() { [ -e "$1" ] && [ ! -s "$1" ]; }
+check "no failed units" empty_file "$results/failed-units.txt"
 
 [ "$fails" -eq 0 ] || die "$fails check(s) failed; results in $results"
 log "all checks passed; results in $results"

@@ -3,7 +3,7 @@
 #
 # Usage (root):
 #   lab/vm.sh start --name NAME --ip 10.77.0.N[/24] --user-data FILE --meta-data FILE
-#                   [--tools DIR] [--memory MIB] [--cpus N] [--image DIR] [--append ARGS]
+#                   [--tools DIR] [--memory MIB] [--cpus N] [--nice N] [--image DIR] [--append ARGS]
 #       Daemonizes qemu and returns. NAME: lowercase RFC 1123 label (also the work dir
 #       name); N in 2..254; gateway and DNS are 10.77.0.1. --user-data/--meta-data are
 #       k8sgen's out/<node>/user-data and meta-data. --tools DIR is packed into an ISO9660
@@ -87,7 +87,7 @@ optarg() {
 }
 
 cmd_start() {
-  local name="" ip="" user_data="" meta_data="" tools="" memory=4096 cpus=2 image="" append=""
+  local name="" ip="" user_data="" meta_data="" tools="" memory=4096 cpus=2 niceness=0 image="" append=""
   while [ $# -gt 0 ]; do
     case $1 in
       --name) name=$(optarg "$@"); shift 2 ;;
@@ -97,6 +97,7 @@ cmd_start() {
       --tools) tools=$(optarg "$@"); shift 2 ;;
       --memory) memory=$(optarg "$@"); shift 2 ;;
       --cpus) cpus=$(optarg "$@"); shift 2 ;;
+      --nice) niceness=$(optarg "$@"); shift 2 ;;
       --image) image=$(optarg "$@"); shift 2 ;;
       --append) append=$(optarg "$@"); shift 2 ;;
       *) die "start: unknown argument '$1'" ;;
@@ -120,6 +121,7 @@ cmd_start() {
     die "start: --memory must be MiB >= 256, not '$memory'"
   fi
   [[ $cpus =~ ^[1-9][0-9]*$ ]] || die "start: --cpus must be >= 1, not '$cpus'"
+  [[ $niceness =~ ^([0-9]|1[0-9])$ ]] || die "start: --nice must be 0..19, not '$niceness'"
 
   lab_require_root
   "$LAB_DIR/deps.sh"
@@ -162,11 +164,15 @@ EOF
   # Disk order = PCI order = vda, vdb, ...: the root disk must come first (root=/dev/vda).
   # The guest finds the others by serial (/dev/disk/by-id/virtio-<serial>) or label.
   local drives=()
-  add_disk() { # FILE FORMAT SERIAL [readonly]
-    drives+=(-drive "file=$1,format=$2,if=none,id=$3${4:+,readonly=on}"
+  # CACHE is qemu's cache mode: the root disk is a throwaway overlay, so its flushes
+  # need not reach the host disk ("unsafe"); honouring them made etcd's fdatasync take
+  # over a second under load, and the API server then missed controller-manager's
+  # 5 s lease updates. The results disk keeps qemu's default.
+  add_disk() { # FILE FORMAT SERIAL [readonly] [CACHE]
+    drives+=(-drive "file=$1,format=$2,if=none,id=$3${4:+,readonly=on}${5:+,cache=$5}"
       -device "virtio-blk-pci,drive=$3,serial=$3")
   }
-  add_disk "$work/root.qcow2" qcow2 labroot
+  add_disk "$work/root.qcow2" qcow2 labroot "" unsafe
   add_disk "$work/seed.iso" raw labseed ro
   add_disk "$work/results.img" raw labresults
   if [ -n "$tools" ]; then
@@ -185,7 +191,9 @@ EOF
 
   "$LAB_DIR/net.sh" tap "$tap"
   date +%s.%N > "$work/start.epoch"
-  if ! ip netns exec "$(lab_netns)" qemu-system-x86_64 \
+  # --nice lowers the emulator's CPU priority: on a host with fewer cores than vCPUs,
+  # a worker must not starve the control plane's API server.
+  if ! ip netns exec "$(lab_netns)" nice -n "$niceness" qemu-system-x86_64 \
     -name "$name" -nodefaults -accel tcg -cpu max -machine q35 -smp "$cpus" -m "$memory" \
     -display none -vga none -monitor none -serial "file:$work/serial.log" -no-reboot \
     -kernel "$image/vmlinuz" -initrd "$image/initrd.img" \

@@ -30,21 +30,23 @@ type runcmd struct {
 	Runcmd [][]string `yaml:"runcmd"`
 }
 
-// writeFileEntry encodes one write_files item, indented to sit under the
-// write_files key. Encoding entries one by one lets nodes share the big ones.
+// writeFileEntry encodes one write_files item as it sits under the write_files
+// key. Encoding entries one by one lets nodes share the big ones. The YAML encoder
+// writes the whole entry, indentation included: it knows every line break a YAML
+// reader knows (U+0085, U+2028, U+2029 as well as \n), which indenting by hand
+// after \n alone would not.
 func writeFileEntry(f WriteFile) ([]byte, error) {
-	raw, err := encodeYAML([]WriteFile{f})
+	raw, err := encodeYAML(struct {
+		WriteFiles []WriteFile `yaml:"write_files"`
+	}{[]WriteFile{f}})
 	if err != nil {
 		return nil, err
 	}
-	var buf bytes.Buffer
-	for _, line := range bytes.SplitAfter(raw, []byte("\n")) {
-		if len(line) > 0 && line[0] != '\n' {
-			buf.WriteString("  ")
-		}
-		buf.Write(line)
+	entry, ok := bytes.CutPrefix(raw, []byte("write_files:\n"))
+	if !ok {
+		return nil, fmt.Errorf("write_files entry %s: unexpected encoding %.40q", f.Path, raw)
 	}
-	return buf.Bytes(), nil
+	return entry, nil
 }
 
 func encodeYAML(v any) ([]byte, error) {

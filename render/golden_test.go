@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/k8sgen/k8sgen/render"
+	"github.com/k8sgen/k8sgen/render/plan"
 	"github.com/k8sgen/k8sgen/render/secrets"
 	"github.com/k8sgen/k8sgen/render/spec"
 )
@@ -208,6 +209,36 @@ func TestNoCAKeysOnWorkers(t *testing.T) {
 			}
 			if !strings.Contains(ud, "kubeadm init") && !strings.Contains(ud, hash) {
 				t.Errorf("%s/%s: join does not pin %s", dir, n.Name, hash)
+			}
+		}
+	}
+}
+
+// TestNodesRenderAlone renders every node of every case on its own, with no shared
+// fragment cached by another node, and compares it with the whole render: a shared
+// file that carried one node's values would differ for every other node.
+func TestNodesRenderAlone(t *testing.T) {
+	for _, dir := range cases(t) {
+		c, b := loadCase(t, dir)
+		for _, opt := range []render.Options{{}, {Gzip: true}} {
+			res, err := render.Render(c, b, opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			plans, err := plan.Build(c, b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, p := range plans {
+				alone, err := render.RenderAlone(p, opt)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for j, f := range alone.Files {
+					if !bytes.Equal(f.Data, res.Nodes[i].Files[j].Data) {
+						t.Errorf("%s: %s rendered alone differs from the whole render (gzip %v)", filepath.Base(dir), f.Path, opt.Gzip)
+					}
+				}
 			}
 		}
 	}

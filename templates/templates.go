@@ -5,9 +5,7 @@ package templates
 import (
 	"bytes"
 	"embed"
-	"encoding/json"
 	"fmt"
-	"strings"
 	"sync"
 	"text/template"
 
@@ -23,38 +21,74 @@ var (
 	err    error
 )
 
-// Funcs are sprig's hermetic functions plus quoting helpers. Values that reach
-// shell, YAML or TOML pass through shq, yamlq or tomlq, never raw.
+// Funcs are sprig's hermetic functions plus the escaping functions of escape.go.
+// A value reaches a file only through the function of that file's format (Formats).
 func Funcs() template.FuncMap {
 	fm := sprig.HermeticTxtFuncMap()
 	fm["shq"] = ShellQuote
-	fm["yamlq"] = jsonString
-	fm["tomlq"] = jsonString
-	fm["shwords"] = func(words []string) string {
-		q := make([]string, len(words))
-		for i, w := range words {
-			q[i] = ShellQuote(w)
-		}
-		return strings.Join(q, " ")
-	}
+	fm["shwords"] = shellWords
+	fm["yamlq"] = DoubleQuote
+	fm["tomlq"] = DoubleQuote
+	fm["unitq"] = UnitQuote
+	fm["envq"] = EnvQuote
+	fm["word"] = Word
+	fm["line"] = Line
 	return fm
 }
 
-// ShellQuote quotes s for POSIX shells; plain words stay unquoted for readability.
-func ShellQuote(s string) string {
-	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=@,+%") == "" {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+// Format is the syntax of a template's output, which decides how values are escaped.
+type Format int
+
+// The formats of k8sgen's templates.
+const (
+	// Shell is bash: values through shq or shwords, outside quotes and comments.
+	Shell Format = iota + 1
+	// YAML values go through yamlq (or b64enc, whose output needs no quoting).
+	YAML
+	// TOML values go through tomlq.
+	TOML
+	// Unit is a systemd unit file: values through unitq.
+	Unit
+	// EnvFile is a systemd EnvironmentFile: values through envq.
+	EnvFile
+	// Lines are line-oriented files without quoting (chrony.conf, sysctl.d,
+	// modules-load.d, hosts): values through word or line.
+	Lines
+)
+
+// Formats names the format of every template and of every named template
+// defined inside one. A template missing here fails the tests.
+var Formats = map[string]Format{
+	"bootstrap.sh.tmpl":       Shell,
+	"pkg-apt.tmpl":            Shell,
+	"pkg-apt":                 Shell,
+	"pkg-dnf.tmpl":            Shell,
+	"pkg-dnf":                 Shell,
+	"node.env.tmpl":           Shell,
+	"proxy.env.tmpl":          Shell,
+	"kubeadm-init.yaml.tmpl":  YAML,
+	"kubeadm-join.yaml.tmpl":  YAML,
+	"kubeadm-node.tmpl":       YAML,
+	"nodeRegistration":        YAML,
+	"kubeconfig.tmpl":         YAML,
+	"meta-data.tmpl":          YAML,
+	"crictl.yaml.tmpl":        YAML,
+	"containerd-v2.toml.tmpl": TOML,
+	"containerd-v3.toml.tmpl": TOML,
+	"hosts.toml.tmpl":         TOML,
+	"cri-docker.service.tmpl": Unit,
+	"cri-docker.socket.tmpl":  Unit,
+	"proxy.unit.env.tmpl":     EnvFile,
+	"chrony.conf.tmpl":        Lines,
+	"hosts.tmpl":              Lines,
+	"sysctl.conf.tmpl":        Lines,
+	"modules.conf.tmpl":       Lines,
 }
 
-// jsonString is a double-quoted string valid in YAML and TOML alike.
-func jsonString(s string) string {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(s)
-	return strings.TrimSuffix(b.String(), "\n")
+// Parsed returns the parsed template set, for the tests that inspect it.
+func Parsed() (*template.Template, error) {
+	once.Do(load)
+	return parsed, err
 }
 
 func load() {

@@ -28,11 +28,12 @@ var exampleSpec []byte
 // version is stamped at build time with -ldflags "-X main.version=...".
 var version = "dev"
 
-// Exit codes.
+// Exit codes, as the README and the usage text give them.
 const (
 	exitOK      = 0
-	exitInvalid = 1
-	exitUsage   = 2
+	exitInvalid = 1 // the spec or the secrets bundle is invalid
+	exitUsage   = 2 // misuse, or a file or directory k8sgen will not replace
+	exitIO      = 3 // a file could not be read, written or locked
 )
 
 // usageError marks misuse of the command line (exit 2).
@@ -45,32 +46,47 @@ type invalidError struct{ msg string }
 
 func (e invalidError) Error() string { return e.msg }
 
+// Any other error is an I/O or system error (exit 3): a disk that is full or a
+// directory without write permission says nothing about the spec, and scripts
+// that check for exit 1 must not take one for the other.
+
 const usage = `k8sgen renders per-node cloud-init user-data that builds a kubeadm cluster by itself.
 
 Usage:
-  k8sgen render   -f cluster.yaml -o out/ [--secrets PATH] [--kubeconfig PATH] [--force] [--gzip]
-  k8sgen render   --example -o out/        render the built-in example spec
-  k8sgen validate -f cluster.yaml          check a spec; report every problem with its line
+  k8sgen render      -f cluster.yaml -o out/ [--secrets PATH] [--kubeconfig PATH] [--force] [--gzip]
+  k8sgen render      --example -o out/     render the built-in example spec
+  k8sgen renew-admin -f cluster.yaml [--secrets PATH] [--kubeconfig PATH]
+                                           new admin client certificate from the bundle's CA
+  k8sgen validate    -f cluster.yaml       check a spec; report every problem with its line
   k8sgen example                           print the example spec
   k8sgen version
 
-Exit status: 0 ok, 1 invalid spec or secrets, 2 misuse.
+-f - reads the spec from standard input. --force replaces only an output directory
+and a kubeconfig that k8sgen wrote; nothing else is ever replaced.
+
+Exit status: 0 ok, 1 invalid spec or secrets, 2 misuse or a file k8sgen will not
+replace, 3 a file could not be read, written or locked.
 `
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	os.Exit(run(newEnv(), os.Args[1:]))
 }
 
 // env is what the commands may touch besides their flags.
 type env struct {
+	stdin          io.Reader
 	stdout, stderr io.Writer
 	now            func() time.Time
 	rand           io.Reader
 	getenv         func(string) (string, bool)
 }
 
-func run(args []string, stdout, stderr io.Writer) int {
-	e := env{stdout: stdout, stderr: stderr, now: time.Now, rand: rand.Reader, getenv: os.LookupEnv}
+func newEnv() env {
+	return env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, now: time.Now, rand: rand.Reader, getenv: os.LookupEnv}
+}
+
+func run(e env, args []string) int {
+	stdout, stderr := e.stdout, e.stderr
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return exitUsage
@@ -81,6 +97,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = cmdRender(e, args[1:])
 	case "validate":
 		err = cmdValidate(e, args[1:])
+	case "renew-admin":
+		err = cmdRenewAdmin(e, args[1:])
 	case "example":
 		if len(args) > 1 {
 			err = usageError{"example takes no arguments"}
@@ -99,12 +117,22 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 	fmt.Fprintf(stderr, "k8sgen: %v\n", err)
-	var ue usageError
-	if errors.As(err, &ue) {
+	var (
+		ue  usageError
+		ms  missing
+		ref refusal
+		ie  invalidError
+	)
+	switch {
+	case errors.As(err, &ue), errors.As(err, &ms):
 		fmt.Fprint(stderr, "run 'k8sgen help' for usage\n")
 		return exitUsage
+	case errors.As(err, &ref):
+		return exitUsage
+	case errors.As(err, &ie):
+		return exitInvalid
 	}
-	return exitInvalid
+	return exitIO
 }
 
 func newFlags(name string, e env) *pflag.FlagSet {
@@ -162,30 +190,35 @@ func located(file string, p spec.Problem) string {
 	return b.String()
 }
 
-func readSpec(path string, example bool) (string, []byte, error) {
+// stdinName names the spec in messages when -f - reads it from standard input.
+const stdinName = "<stdin>"
+
+// readSpec reads the spec named by -f ("-" is standard input) or the example.
+func readSpec(e env, path string, example bool) (string, []byte, error) {
 	if example {
 		if path != "" {
 			return "", nil, usageError{"use either -f or --example, not both"}
 		}
 		return "example.yaml", exampleSpec, nil
 	}
-	if path == "" {
+	switch path {
+	case "":
 		return "", nil, usageError{"missing -f cluster.yaml"}
+	case "-":
+		data, err := readLimited(e.stdin, "the spec on standard input")
+		return stdinName, data, err
 	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return "", nil, usageError{fmt.Sprintf("cannot read spec: %v", err)}
-	}
-	return path, data, nil
+	data, err := readInputFile(path, path, "spec")
+	return path, data, err
 }
 
 func cmdValidate(e env, args []string) error {
 	fl := newFlags("validate", e)
-	file := fl.StringP("file", "f", "", "cluster spec to check")
+	file := fl.StringP("file", "f", "", "cluster spec to check ('-': standard input)")
 	if err := parse(fl, args); err != nil {
 		return err
 	}
-	name, data, err := readSpec(*file, false)
+	name, data, err := readSpec(e, *file, false)
 	if err != nil {
 		return err
 	}
@@ -198,14 +231,73 @@ func cmdValidate(e env, args []string) error {
 	return nil
 }
 
+// paths are the files a command reads and writes besides the output directory,
+// as the user gave them (for messages) and resolved (for checks and writes).
+type paths struct {
+	specFile              string // "" for --example and -f -
+	secrets, kubeconfig   string
+	secretsReal, kubeReal string
+	specReal              string
+}
+
+// specFlags are the flags render and renew-admin share.
+type specFlags struct {
+	file, secrets, kubeconfig *string
+	example, force            *bool
+}
+
+func addSpecFlags(fl *pflag.FlagSet, forceHelp string) specFlags {
+	return specFlags{
+		file:       fl.StringP("file", "f", "", "cluster spec (cluster.yaml; '-': standard input)"),
+		example:    fl.Bool("example", false, "use the built-in example spec instead of -f"),
+		secrets:    fl.String("secrets", "", "secrets bundle (default: secrets.yaml beside the spec)"),
+		kubeconfig: fl.String("kubeconfig", "", "admin kubeconfig to write (default: <cluster>.kubeconfig beside the secrets)"),
+		force:      fl.Bool("force", false, forceHelp),
+	}
+}
+
+// resolvePaths applies the defaults and resolves every path, refusing a
+// kubeconfig that would replace the secrets bundle or the spec.
+func (f specFlags) resolvePaths(c *spec.Cluster) (*paths, error) {
+	p := &paths{secrets: *f.secrets, kubeconfig: *f.kubeconfig}
+	if !*f.example && *f.file != "-" {
+		p.specFile = *f.file
+	}
+	if p.secrets == "" {
+		dir := "."
+		if p.specFile != "" {
+			dir = filepath.Dir(p.specFile)
+		}
+		p.secrets = filepath.Join(dir, "secrets.yaml")
+	}
+	if p.kubeconfig == "" {
+		p.kubeconfig = filepath.Join(filepath.Dir(p.secrets), c.Name+".kubeconfig")
+	}
+	var err error
+	if p.secretsReal, err = resolve(p.secrets); err != nil {
+		return nil, err
+	}
+	if p.kubeReal, err = resolve(p.kubeconfig); err != nil {
+		return nil, err
+	}
+	if p.specFile != "" {
+		if p.specReal, err = resolve(p.specFile); err != nil {
+			return nil, err
+		}
+	}
+	if sameFile(p.kubeReal, p.secretsReal) {
+		return nil, refusal{fmt.Sprintf("--kubeconfig %s is the secrets bundle %s: writing the kubeconfig would destroy the cluster's CA keys; give them different paths", p.kubeconfig, p.secrets)}
+	}
+	if p.specReal != "" && sameFile(p.kubeReal, p.specReal) {
+		return nil, refusal{fmt.Sprintf("--kubeconfig %s is the spec %s; give it another path", p.kubeconfig, p.specFile)}
+	}
+	return p, nil
+}
+
 func cmdRender(e env, args []string) error {
 	fl := newFlags("render", e)
-	file := fl.StringP("file", "f", "", "cluster spec (cluster.yaml)")
-	example := fl.Bool("example", false, "render the built-in example spec instead of -f")
+	sf := addSpecFlags(fl, "replace an output directory (and a kubeconfig of another cluster) that k8sgen wrote")
 	out := fl.StringP("output", "o", "", "output directory, one sub-directory per node")
-	secretsPath := fl.String("secrets", "", "secrets bundle; created on first render (default: secrets.yaml beside the spec)")
-	kubeconfigPath := fl.String("kubeconfig", "", "admin kubeconfig to write (default: <cluster>.kubeconfig beside the secrets)")
-	force := fl.Bool("force", false, "replace an existing output directory")
 	gz := fl.Bool("gzip", false, "write gzip-compressed user-data")
 	if err := parse(fl, args); err != nil {
 		return err
@@ -213,7 +305,7 @@ func cmdRender(e env, args []string) error {
 	if *out == "" {
 		return usageError{"missing -o output directory"}
 	}
-	name, data, err := readSpec(*file, *example)
+	name, data, err := readSpec(e, *sf.file, *sf.example)
 	if err != nil {
 		return err
 	}
@@ -221,42 +313,49 @@ func cmdRender(e env, args []string) error {
 	if err != nil {
 		return err
 	}
-
-	if *secretsPath == "" {
-		dir := "."
-		if !*example {
-			dir = filepath.Dir(*file)
-		}
-		*secretsPath = filepath.Join(dir, "secrets.yaml")
-	}
-	if *kubeconfigPath == "" {
-		*kubeconfigPath = filepath.Join(filepath.Dir(*secretsPath), c.Name+".kubeconfig")
-	}
-	outAbs, err := realPath(*out)
-	if err != nil {
-		return usageError{err.Error()}
-	}
-	for _, p := range []struct{ flag, path string }{{"--secrets", *secretsPath}, {"--kubeconfig", *kubeconfigPath}} {
-		abs, err := realPath(p.path)
-		if err != nil {
-			return usageError{err.Error()}
-		}
-		if abs == outAbs || strings.HasPrefix(abs, outAbs+string(filepath.Separator)) {
-			return usageError{fmt.Sprintf("%s %s is inside the output directory %s, which gets served to machines; keep secrets elsewhere", p.flag, p.path, *out)}
-		}
-	}
-	if st, err := os.Stat(*out); err == nil {
-		if !st.IsDir() {
-			return usageError{fmt.Sprintf("output %s exists and is not a directory", *out)}
-		}
-		if !*force {
-			return usageError{fmt.Sprintf("output directory %s already exists; use --force to replace it", *out)}
-		}
-	}
-
-	bundle, created, err := loadOrCreateSecrets(e, *secretsPath, c.Name)
+	p, err := sf.resolvePaths(c)
 	if err != nil {
 		return err
+	}
+	outReal, err := resolve(*out)
+	if err != nil {
+		return err
+	}
+	if outReal == filepath.Dir(outReal) {
+		return refusal{fmt.Sprintf("output %s is the root directory", *out)}
+	}
+	for _, f := range []struct{ flag, shown, real string }{{"--secrets", p.secrets, p.secretsReal}, {"--kubeconfig", p.kubeconfig, p.kubeReal}} {
+		if within(f.real, outReal) {
+			return refusal{fmt.Sprintf("%s %s is inside the output directory %s, which gets served to machines; keep secrets elsewhere", f.flag, f.shown, *out)}
+		}
+	}
+	if err := checkNotServed(p); err != nil {
+		return err
+	}
+
+	// Everything from here on happens under the output's lock, so two renders
+	// into one place cannot both check, then both write.
+	unlock, err := lockOutput(outReal, *out)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	removeStaleTemps(e, outReal)
+	if err := checkOutput(outReal, *out, *sf.force); err != nil {
+		return err
+	}
+	if err := checkKubeconfigTarget(p.kubeReal, p.kubeconfig, c.Name, *sf.force); err != nil {
+		return err
+	}
+
+	bundle, created, err := loadOrCreateSecrets(e, p.secretsReal, p.secrets, c.Name)
+	if err != nil {
+		return err
+	}
+	if !created {
+		if err := checkValidity(e, p.secrets, bundle, renewHint(sf)); err != nil {
+			return err
+		}
 	}
 	updated, err := registryPasswords(e, c, bundle)
 	if err != nil {
@@ -264,35 +363,36 @@ func cmdRender(e env, args []string) error {
 	}
 	res, err := render.Render(c, bundle, render.Options{Gzip: *gz})
 	if err != nil {
-		return fmt.Errorf("render: %w", err)
+		// The spec passed validation, so this is a spec the validator missed.
+		return invalidError{fmt.Sprintf("render: %v", err)}
 	}
 	if created {
 		raw, err := bundle.Marshal()
 		if err != nil {
 			return err
 		}
-		if err := writeNew(*secretsPath, raw); err != nil {
+		if err := writeNew(p.secretsReal, raw); err != nil {
 			return fmt.Errorf("writing secrets: %w", err)
 		}
-		fmt.Fprintf(e.stderr, "k8sgen: created secrets bundle %s (mode 0600): back it up and keep it private\n", *secretsPath)
+		fmt.Fprintf(e.stderr, "k8sgen: created secrets bundle %s (mode 0600): back it up and keep it private\n", p.secrets)
 	}
 	if !created && updated {
 		raw, err := bundle.Marshal()
 		if err != nil {
 			return err
 		}
-		if err := writeReplace(*secretsPath, raw, 0o600); err != nil {
+		if err := writeReplace(p.secretsReal, raw, 0o600); err != nil {
 			return fmt.Errorf("writing secrets: %w", err)
 		}
-		fmt.Fprintf(e.stderr, "k8sgen: stored the registry password(s) given in the environment in %s\n", *secretsPath)
+		fmt.Fprintf(e.stderr, "k8sgen: stored the registry password(s) given in the environment in %s\n", p.secrets)
 	}
-	if err := writeOutput(*out, res); err != nil {
-		return err
+	if err := writeOutput(outReal, c.Name, res); err != nil {
+		return fmt.Errorf("writing %s: %w", *out, err)
 	}
-	if err := writeReplace(*kubeconfigPath, res.Kubeconfig, 0o600); err != nil {
+	if err := writeReplace(p.kubeReal, res.Kubeconfig, 0o600); err != nil {
 		return fmt.Errorf("writing kubeconfig: %w", err)
 	}
-	report(e, *out, *kubeconfigPath, res, *gz)
+	report(e, *out, p.kubeconfig, res, *gz)
 	return nil
 }
 
@@ -312,6 +412,10 @@ func registryPasswords(e env, c *spec.Cluster, b *secrets.Bundle) (bool, error) 
 			}
 			return false, invalidError{fmt.Sprintf("registries[%d] (%s): set the environment variable %s to the registry password (it is kept in the secrets bundle for later renders)", i, r.Host, r.PasswordEnv)}
 		}
+		if msg := secrets.CheckPassword(pw); msg != "" {
+			// Name the variable, never the value: stderr ends up in CI logs.
+			return false, invalidError{fmt.Sprintf("registries[%d] (%s): the password in %s %s", i, r.Host, r.PasswordEnv, msg)}
+		}
 		if b.RegistryPasswords[r.Host] != pw {
 			if b.RegistryPasswords == nil {
 				b.RegistryPasswords = map[string]string{}
@@ -323,118 +427,38 @@ func registryPasswords(e env, c *spec.Cluster, b *secrets.Bundle) (bool, error) 
 	return changed, nil
 }
 
+// loadSecrets reads and checks the bundle at path (shown as shown); a missing
+// bundle is reported as fs.ErrNotExist.
+func loadSecrets(e env, path, shown, cluster string) (*secrets.Bundle, error) {
+	raw, err := readInputFile(path, shown, "secrets bundle")
+	if err != nil {
+		return nil, err
+	}
+	if st, err := os.Stat(path); err == nil && st.Mode().Perm()&0o077 != 0 {
+		fmt.Fprintf(e.stderr, "k8sgen: warning: secrets bundle %s has mode %04o; run chmod 600 %s\n", shown, st.Mode().Perm(), shown)
+	}
+	b, err := secrets.Load(raw, cluster)
+	if err != nil {
+		return nil, invalidError{fmt.Sprintf("%s: %v", shown, err)}
+	}
+	return b, nil
+}
+
 // loadOrCreateSecrets reuses the bundle at path, or makes a new one in memory; the
 // caller writes a new bundle only after the render succeeded.
-func loadOrCreateSecrets(e env, path, cluster string) (*secrets.Bundle, bool, error) {
-	raw, err := os.ReadFile(path)
+func loadOrCreateSecrets(e env, path, shown, cluster string) (*secrets.Bundle, bool, error) {
+	b, err := loadSecrets(e, path, shown, cluster)
 	if err == nil {
-		if st, err := os.Stat(path); err == nil && st.Mode().Perm()&0o077 != 0 {
-			fmt.Fprintf(e.stderr, "k8sgen: warning: secrets bundle %s has mode %04o; run chmod 600 %s\n", path, st.Mode().Perm(), path)
-		}
-		b, err := secrets.Load(raw, cluster)
-		if err != nil {
-			return nil, false, invalidError{fmt.Sprintf("%s: %v", path, err)}
-		}
 		return b, false, nil
 	}
 	if !errors.Is(err, fs.ErrNotExist) {
-		return nil, false, usageError{fmt.Sprintf("cannot read secrets: %v", err)}
+		return nil, false, err
 	}
-	b, err := secrets.New(e.rand, e.now(), cluster)
+	b, err = secrets.New(e.rand, e.now(), cluster)
 	if err != nil {
 		return nil, false, fmt.Errorf("generating secrets: %w", err)
 	}
 	return b, true, nil
-}
-
-// writeNew creates path with mode 0600, failing if it exists.
-func writeNew(path string, data []byte) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return err
-	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		os.Remove(path)
-		return err
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(path)
-		return err
-	}
-	return nil
-}
-
-// writeReplace writes path atomically through a temporary file in the same directory.
-func writeReplace(path string, data []byte, mode os.FileMode) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(dir, ".k8sgen-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name())
-	if err := f.Chmod(mode); err != nil {
-		f.Close()
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
-}
-
-// writeOutput fills a temporary directory beside out and renames it into place,
-// so a failed render leaves no half-written output.
-func writeOutput(out string, res *render.Result) error {
-	out = filepath.Clean(out)
-	parent := filepath.Dir(out)
-	if err := os.MkdirAll(parent, 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.MkdirTemp(parent, ".k8sgen-out-*")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(tmp)
-	if err := os.Chmod(tmp, 0o755); err != nil {
-		return err
-	}
-	for _, n := range res.Nodes {
-		for _, f := range n.Files {
-			p := filepath.Join(tmp, filepath.FromSlash(f.Path))
-			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-				return err
-			}
-			if err := os.WriteFile(p, f.Data, fs.FileMode(f.Mode)); err != nil {
-				return err
-			}
-			if err := os.Chmod(p, fs.FileMode(f.Mode)); err != nil {
-				return err
-			}
-		}
-	}
-	if _, err := os.Stat(out); err == nil {
-		old := tmp + ".old"
-		if err := os.Rename(out, old); err != nil {
-			return err
-		}
-		if err := os.Rename(tmp, out); err != nil {
-			os.Rename(old, out)
-			return err
-		}
-		return os.RemoveAll(old)
-	}
-	return os.Rename(tmp, out)
 }
 
 func report(e env, out, kubeconfig string, res *render.Result, gz bool) {
@@ -471,23 +495,4 @@ func report(e env, out, kubeconfig string, res *render.Result, gz bool) {
 			names, largest.Name, largest.Raw, hint, largest.Gzipped)
 	}
 	fmt.Fprintf(e.stdout, "wrote %d node(s) to %s; admin kubeconfig: %s\n", len(res.Nodes), out, kubeconfig)
-}
-
-// realPath is the absolute path with symbolic links resolved as far as the path
-// exists, so that a link into the output directory is seen for what it is.
-func realPath(p string) (string, error) {
-	abs, err := filepath.Abs(p)
-	if err != nil {
-		return "", err
-	}
-	rest := ""
-	for dir := abs; ; dir = filepath.Dir(dir) {
-		if r, err := filepath.EvalSymlinks(dir); err == nil {
-			return filepath.Join(r, rest), nil
-		}
-		if dir == filepath.Dir(dir) {
-			return abs, nil
-		}
-		rest = filepath.Join(filepath.Base(dir), rest)
-	}
 }

@@ -12,15 +12,62 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
 // TestMain lets the scripts run the command as `k8sgen`: the test binary
 // re-executes itself as the command.
+// The test command takes two settings from the environment that the real one
+// does not: K8SGEN_TEST_NOW (RFC 3339) sets the clock, and
+// K8SGEN_TEST_KILL_AFTER_FILL=1 makes the render kill itself with SIGKILL once its
+// temporary output directory is filled, as kill -9 from outside would.
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"k8sgen": func() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) },
+		"k8sgen": func() {
+			e := newEnv()
+			if s := os.Getenv("K8SGEN_TEST_NOW"); s != "" {
+				t, err := time.Parse(time.RFC3339, s)
+				if err != nil {
+					fmt.Fprintln(os.Stderr, "K8SGEN_TEST_NOW:", err)
+					os.Exit(99)
+				}
+				e.now = func() time.Time { return t }
+			}
+			if os.Getenv("K8SGEN_TEST_KILL_AFTER_FILL") == "1" {
+				afterFill = func(string) {
+					p, _ := os.FindProcess(os.Getpid())
+					p.Kill() // SIGKILL: no deferred clean-up runs
+					time.Sleep(time.Minute)
+				}
+			}
+			os.Exit(run(e, os.Args[1:]))
+		},
+		// holdlock OUT: take OUT's lock as render does, create OUT.locked, and
+		// keep the lock until OUT.release exists (at most a minute).
+		"holdlock": func() {
+			out, err := resolve(os.Args[1])
+			if err == nil {
+				var unlock func()
+				unlock, err = lockOutput(out, os.Args[1])
+				if err == nil {
+					defer unlock()
+					err = os.WriteFile(os.Args[1]+".locked", nil, 0o600)
+				}
+			}
+			if err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				os.Exit(1)
+			}
+			for i := 0; i < 600; i++ {
+				if _, err := os.Stat(os.Args[1] + ".release"); err == nil {
+					return
+				}
+				time.Sleep(100 * time.Millisecond)
+			}
+			os.Exit(1)
+		},
 	})
 }
 
@@ -43,6 +90,10 @@ func TestScripts(t *testing.T) {
 			"perm":      cmdPerm,
 			"subst":     cmdSubst,
 			"nosecrets": cmdNoSecrets,
+			"islink":    cmdIsLink,
+			"waitfile":  cmdWaitFile,
+			"bigfile":   cmdBigFile,
+			"temps":     cmdTemps,
 		},
 	})
 }
@@ -165,5 +216,76 @@ func cmdNoSecrets(ts *testscript.TestScript, neg bool, args []string) {
 				ts.Fatalf("%s shows secret material %q", stream, s)
 			}
 		}
+	}
+}
+
+// islink PATH checks that PATH is a symbolic link.
+func cmdIsLink(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: islink PATH")
+	}
+	fi, err := os.Lstat(ts.MkAbs(args[0]))
+	ts.Check(err)
+	if link := fi.Mode()&os.ModeSymlink != 0; link == neg {
+		ts.Fatalf("%s: symbolic link is %v", args[0], link)
+	}
+}
+
+// waitfile PATH waits up to a minute for PATH to exist.
+func cmdWaitFile(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: waitfile PATH")
+	}
+	for i := 0; i < 600; i++ {
+		if _, err := os.Stat(ts.MkAbs(args[0])); err == nil {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	ts.Fatalf("%s did not appear", args[0])
+}
+
+// bigfile PATH BYTES writes a file of BYTES bytes of YAML comment lines.
+func cmdBigFile(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: bigfile PATH BYTES")
+	}
+	n, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	line := "# " + strings.Repeat("x", 61) + "\n"
+	data := []byte(strings.Repeat(line, n/len(line)+1))[:n]
+	ts.Check(os.WriteFile(ts.MkAbs(args[0]), data, 0o600))
+}
+
+var tempRE = regexp.MustCompile(`^\.k8sgen-out-.+-[0-9]+(\.old)?$`)
+
+// temps DIR COUNT [MODE] checks that DIR holds COUNT temporary output directories
+// of k8sgen (.k8sgen-out-<name>-<digits>), each with permission bits MODE.
+func cmdTemps(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 || len(args) > 3 {
+		ts.Fatalf("usage: temps DIR COUNT [MODE]")
+	}
+	want, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	entries, err := os.ReadDir(ts.MkAbs(args[0]))
+	ts.Check(err)
+	var found []string
+	for _, de := range entries {
+		if !tempRE.MatchString(de.Name()) {
+			continue
+		}
+		found = append(found, de.Name())
+		if len(args) == 3 {
+			mode, err := strconv.ParseUint(args[2], 8, 32)
+			ts.Check(err)
+			fi, err := de.Info()
+			ts.Check(err)
+			if uint64(fi.Mode().Perm()) != mode {
+				ts.Fatalf("%s has mode %04o, want %s", de.Name(), fi.Mode().Perm(), args[2])
+			}
+		}
+	}
+	if len(found) != want {
+		ts.Fatalf("%d temporary directories (%s), want %d", len(found), strings.Join(found, ", "), want)
 	}
 }

@@ -25,6 +25,10 @@ check() {
   fi
 }
 
+# The parsers of structured output (JSON, TOML), tested by lab/hostprep/checks_test.go.
+# shellcheck source=lab/hostprep/checks.sh
+. "$TOOLS/checks.sh"
+
 status_file=/var/lib/k8sgen/status
 deadline=$(($(cut -d. -f1 /proc/uptime) + ${WAIT_LIMIT:-1500}))
 status=""
@@ -67,21 +71,25 @@ check chrony-active systemctl is-active --quiet chrony
 check chrony-servers grep -qx "server $NTP_SERVER iburst" /etc/chrony/chrony.conf
 
 check containerd-active systemctl is-active --quiet containerd
-check containerd-version sh -c "containerd --version | grep -q ' v$CONTAINERD_SERIES\\.'"
-check containerd-systemd-cgroup sh -c 'containerd config dump | grep -Eq "SystemdCgroup = true"'
-check containerd-sandbox sh -c "containerd config dump | grep -q '$PAUSE_IMAGE'"
+check containerd-version sh -c "dpkg-query -W -f '\${Version}' containerd.io | grep -q '^$CONTAINERD_SERIES\\.'"
+dump=$OUT/containerd-config-dump.toml
+containerd config dump > "$dump" 2>&1
+check containerd-systemd-cgroup toml_has "$dump" runtimes.runc.options.SystemdCgroup true
+# containerd 2.x pins the sandbox image under pinned_images; 1.7 calls it sandbox_image.
+sandbox_is() { toml_has "$dump" pinned_images.sandbox "\"$1\"" > /dev/null || toml_has "$dump" sandbox_image "\"$1\""; }
+check containerd-sandbox sandbox_is "$PAUSE_IMAGE"
 check containerd-config-0600 test "$(stat -c %a /etc/containerd/config.toml)" = 600
-check containerd-registry-auth grep -q "username = \"$REGISTRY_USER\"" /etc/containerd/config.toml
-check certs-d-mirror grep -q "$REGISTRY_HOST" /etc/containerd/certs.d/docker.io/hosts.toml
+check containerd-registry-auth toml_has /etc/containerd/config.toml auth.username "\"$REGISTRY_USER\""
+check certs-d-mirror grep -qF "$REGISTRY_HOST" /etc/containerd/certs.d/docker.io/hosts.toml
 check certs-d-ca test -s "/etc/containerd/certs.d/$REGISTRY_HOST/ca.crt"
-check crictl-runtime-ready sh -c 'crictl info | grep -B1 "\"type\": \"RuntimeReady\"" | grep -q "\"status\": true"'
+check crictl-runtime-ready json_cmd_check '[c["status"] for c in d["status"]["conditions"] if c["type"] == "RuntimeReady"] == [True]' crictl info
 if [ -n "${PULL_IMAGE:-}" ]; then
   check "pull $PULL_IMAGE" crictl pull "$PULL_IMAGE"
 fi
 
 check kubelet-version test "$(kubelet --version)" = "Kubernetes v$K8S_VERSION"
 check kubeadm-version test "$(kubeadm version -o short)" = "v$K8S_VERSION"
-check kubectl-version sh -c "kubectl version --client | grep -q 'v$K8S_VERSION'"
+check kubectl-version json_cmd_check "d['clientVersion']['gitVersion'] == 'v$K8S_VERSION'" kubectl version --client -o json
 check kubelet-enabled test "$(systemctl is-enabled kubelet)" = enabled
 for p in kubelet kubeadm kubectl containerd.io; do
   check "held $p" sh -c "apt-mark showhold | grep -qx '$p'"

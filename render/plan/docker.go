@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/url"
 	"slices"
+	"strings"
 
 	"github.com/k8sgen/k8sgen/render/spec"
 )
@@ -113,4 +114,36 @@ func cniManifest(c *spec.Cluster) string {
 		return "https://github.com/flannel-io/flannel/releases/download/" + c.Network.CNIVersion + "/kube-flannel.yml"
 	}
 	return ""
+}
+
+// cniRewrite is how the node edits the CNI manifest: sed arguments that put the pod
+// subnet (and the spec's image prefix) in place of upstream's, and a line the
+// result must contain. Values enter sed's replacement text escaped for it.
+func cniRewrite(c *spec.Cluster) (sed []string, check string) {
+	pod := sedReplacement(c.Network.PodSubnet)
+	switch c.Network.CNI {
+	case "calico":
+		// Calico's pool must be the pod subnet, not its 192.168.0.0/16 default.
+		sed = []string{
+			"-e", "s|# - name: CALICO_IPV4POOL_CIDR|- name: CALICO_IPV4POOL_CIDR|",
+			"-e", `s|#   value: "192.168.0.0/16"|  value: "` + pod + `"|`,
+		}
+		if r := c.Network.CNIImageRepository; r != "" {
+			sed = append(sed, "-e", "s|image: docker.io/calico/|image: "+sedReplacement(r)+"/|")
+		}
+		return sed, `value: "` + c.Network.PodSubnet + `"`
+	case "flannel":
+		sed = []string{"-e", `s|"Network": "10.244.0.0/16"|"Network": "` + pod + `"|`}
+		if r := c.Network.CNIImageRepository; r != "" {
+			sed = append(sed, "-e", "s|image: ghcr.io/flannel-io/|image: "+sedReplacement(r)+"/|")
+		}
+		return sed, `"Network": "` + c.Network.PodSubnet + `"`
+	}
+	return nil, ""
+}
+
+// sedReplacement escapes the characters that mean something in the replacement
+// of an s|...|...| command. Validation keeps line breaks out of every field.
+func sedReplacement(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `&`, `\&`, `|`, `\|`).Replace(s)
 }

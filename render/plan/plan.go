@@ -23,9 +23,12 @@ const (
 	HostsBlockPath    = "/etc/k8sgen/hosts"
 	NodeEnvPath       = "/etc/k8sgen/node.env"
 	ProxyEnvPath      = "/etc/k8sgen/proxy.env"
-	LogPath           = "/var/log/k8sgen-bootstrap.log"
-	StateDir          = "/var/lib/k8sgen"
-	CRISocket         = "unix:///run/containerd/containerd.sock"
+	// ProxyUnitEnvPath holds the same proxy settings in systemd's EnvironmentFile
+	// syntax: bash and systemd quote differently, so each reads a file of its own.
+	ProxyUnitEnvPath = "/etc/k8sgen/proxy.systemd.env"
+	LogPath          = "/var/log/k8sgen-bootstrap.log"
+	StateDir         = "/var/lib/k8sgen"
+	CRISocket        = "unix:///run/containerd/containerd.sock"
 	// CRIDockerdSocket is where cri-dockerd serves the CRI for runtime docker.
 	CRIDockerdSocket = "unix:///var/run/cri-dockerd.sock"
 	// DockerAuthStaging holds registry credentials in Docker's config.json format;
@@ -44,7 +47,8 @@ type File struct {
 	Path     string
 	Mode     string
 	Template string
-	// Data replaces the NodePlan as the template's data when set.
+	// Data replaces the NodePlan as the template's data when set; shared files get
+	// the view of what their sharers have in common (ClusterPlan or KindPlan).
 	Data    any
 	Content string
 	// Share is set on files that are the same on many nodes: nodes with equal Share
@@ -64,18 +68,35 @@ type Host struct{ IP, Name string }
 // KV is an ordered key/value pair.
 type KV struct{ Key, Value string }
 
-// NodePlan is everything the templates need for one node.
+// NodePlan is everything the templates need for one node. It is layered so that
+// a file shared by many nodes cannot carry one node's values to another: files
+// shared by the whole cluster render from its ClusterPlan, files shared by the
+// nodes of one kind (the bootstrap script) from its KindPlan, and only files of
+// one node from the NodePlan. A shared template that names a node's field fails
+// to render.
 type NodePlan struct {
-	Cluster string
-	Name    string
-	Role    string
-	IP      string
+	KindPlan
+	Name string
+	IP   string
+	// Files are what the node's user-data writes.
+	Files []File
+}
+
+// KindPlan is what the nodes of one kind share: the cluster and the role.
+type KindPlan struct {
+	*ClusterPlan
+	Role string
 	// Init marks the first control plane, the one that runs kubeadm init.
 	Init bool
 	// ControlPlane is true for every control-plane node, Init included.
 	ControlPlane bool
 	// Kind is init, control-plane or worker: nodes of one kind run the same script.
 	Kind string
+}
+
+// ClusterPlan is what every node of the cluster shares.
+type ClusterPlan struct {
+	Cluster string
 	// SingleNode means no workers: the control-plane taint is removed.
 	SingleNode bool
 
@@ -117,6 +138,10 @@ type NodePlan struct {
 	CRIDockerdURL, CRIDockerdSHA256 string
 	// CNIManifest is the URL the CNI manifest is downloaded from.
 	CNIManifest string
+	// CNISed are the sed arguments that rewrite the manifest's pod network and image
+	// prefix; CNICheck is a line the rewritten manifest must hold.
+	CNISed   []string
+	CNICheck string
 
 	KubeRepo    Repo
 	RuntimeRepo Repo
@@ -129,6 +154,8 @@ type NodePlan struct {
 
 	// HTTPProxy, HTTPSProxy and NoProxy go to the package manager, the script and the runtime.
 	HTTPProxy, HTTPSProxy, NoProxy string
+	// ProxyCredentials is true when a proxy URL holds a user name or password.
+	ProxyCredentials bool
 
 	Token          string
 	TokenID        string
@@ -137,12 +164,11 @@ type NodePlan struct {
 	CACertHash     string
 
 	Paths Paths
-	Files []File
 }
 
 // Paths repeats the node-side path constants for templates.
 type Paths struct {
-	Bootstrap, KubeadmConfig, StagedPKI, ClusterCA, ContainerdStaging, HostsBlock, NodeEnv, ProxyEnv, Log, State, DockerAuth string
+	Bootstrap, KubeadmConfig, StagedPKI, ClusterCA, ContainerdStaging, HostsBlock, NodeEnv, ProxyEnv, ProxyUnitEnv, Log, State, DockerAuth string
 }
 
 // Build makes the plans, in spec order. The spec must be defaulted and valid.
@@ -216,7 +242,7 @@ func Build(c *spec.Cluster, b *secrets.Bundle) ([]*NodePlan, error) {
 		cfgVersion = 2
 	}
 	minor := fmt.Sprintf("v%d.%d", ver.Major, ver.Minor)
-	base := NodePlan{
+	base := &ClusterPlan{
 		Cluster:                 c.Name,
 		OS:                      prof,
 		Version:                 ver.String(),
@@ -244,6 +270,7 @@ func Build(c *spec.Cluster, b *secrets.Bundle) ([]*NodePlan, error) {
 		HTTPProxy:               proxyHTTP,
 		HTTPSProxy:              proxyHTTPS,
 		NoProxy:                 proxyNo,
+		ProxyCredentials:        hasUserinfo(proxyHTTP) || hasUserinfo(proxyHTTPS),
 		KubeRepo:                kubernetesRepo(c.Packages.Kubernetes, minor, prof),
 		RuntimeRepo:             runtimeRepo(c.Packages.Runtime, prof),
 		ExtraRepos:              extraRepos(c.Packages.Extra),
@@ -268,12 +295,14 @@ func Build(c *spec.Cluster, b *secrets.Bundle) ([]*NodePlan, error) {
 			HostsBlock:        HostsBlockPath,
 			NodeEnv:           NodeEnvPath,
 			ProxyEnv:          ProxyEnvPath,
+			ProxyUnitEnv:      ProxyUnitEnvPath,
 			Log:               LogPath,
 			State:             StateDir,
 			DockerAuth:        DockerAuthStaging,
 		},
 	}
 
+	base.CNISed, base.CNICheck = cniRewrite(c)
 	if base.Docker {
 		base.CRISocket = CRIDockerdSocket
 		base.CRIDockerdURL, base.CRIDockerdSHA256 = DefaultCRIDockerdURL, c.Packages.CRIDockerd.SHA256
@@ -285,17 +314,15 @@ func Build(c *spec.Cluster, b *secrets.Bundle) ([]*NodePlan, error) {
 	var plans []*NodePlan
 	initDone := false
 	for _, n := range c.Nodes {
-		p := base
-		p.Name, p.Role, p.IP = n.Name, n.Role, n.IP
+		p := &NodePlan{KindPlan: KindPlan{ClusterPlan: base, Role: n.Role, Kind: n.Role}, Name: n.Name, IP: n.IP}
 		p.ControlPlane = n.Role == spec.RoleControlPlane
 		p.Init = p.ControlPlane && !initDone
-		p.Kind = n.Role
 		if p.Init {
 			initDone = true
 			p.Kind = "init"
 		}
-		p.Files = files(&p, b)
-		plans = append(plans, &p)
+		p.Files = files(p, b)
+		plans = append(plans, p)
 	}
 	return plans, nil
 }
@@ -329,7 +356,10 @@ func files(p *NodePlan, b *secrets.Bundle) []File {
 		}
 	}
 	if p.HTTPProxy != "" || p.HTTPSProxy != "" {
-		fs = append(fs, File{Path: ProxyEnvPath, Mode: "0644", Template: "proxy.env", Share: all})
+		// 0600: a proxy URL may carry a password.
+		fs = append(fs,
+			File{Path: ProxyEnvPath, Mode: "0600", Template: "proxy.env", Share: all},
+			File{Path: ProxyUnitEnvPath, Mode: "0600", Template: "proxy.unit.env", Share: all})
 	}
 	fs = append(fs, File{Path: ClusterCAPath, Mode: "0644", Content: b.CA.Cert, Share: all})
 	if p.ControlPlane {
@@ -350,6 +380,17 @@ func files(p *NodePlan, b *secrets.Bundle) []File {
 	}
 	fs = append(fs, File{Path: NodeEnvPath, Mode: "0644", Template: "node.env"})
 	fs = append(fs, File{Path: BootstrapPath, Mode: "0700", Template: "bootstrap.sh", Share: p.Kind})
+	for i := range fs {
+		f := &fs[i]
+		if f.Template == "" || f.Share == "" || f.Data != nil {
+			continue
+		}
+		if f.Share == all {
+			f.Data = p.ClusterPlan
+		} else {
+			f.Data = &p.KindPlan
+		}
+	}
 	return fs
 }
 

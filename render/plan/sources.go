@@ -143,6 +143,9 @@ func registries(c *spec.Cluster, b *secrets.Bundle) ([]RegistryHost, []RegistryA
 			if !ok {
 				return nil, nil, fmt.Errorf("registry %s: no password: set the environment variable %s when rendering", r.Host, r.PasswordEnv)
 			}
+			if msg := secrets.CheckPassword(pw); msg != "" {
+				return nil, nil, fmt.Errorf("registry %s: the password in the secrets bundle %s", r.Host, msg)
+			}
 			auths = append(auths, RegistryAuth{Host: r.Host, Username: r.Username, Password: pw})
 		}
 	}
@@ -178,4 +181,10 @@ func noProxy(c *spec.Cluster) string {
 		add(n.IP)
 	}
 	return strings.Join(out, ",")
+}
+
+// hasUserinfo reports whether a URL carries credentials (user:password@host).
+func hasUserinfo(raw string) bool {
+	u, err := url.Parse(raw)
+	return err == nil && u.User != nil
 }

@@ -18,9 +18,14 @@ import (
 	"io"
 	"math/big"
 	"regexp"
+	"slices"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/k8sgen/k8sgen/render/spec"
 )
 
 // APIVersion marks the bundle format.
@@ -193,9 +198,13 @@ func newServiceAccount(rand io.Reader) (KeyPair, error) {
 // newAdmin issues the user's client certificate in kubeadm's cluster-admins group
 // (bound to cluster-admin by kubeadm init, and revocable, unlike system:masters).
 func newAdmin(rand io.Reader, now time.Time, ca KeyPair) (KeyPair, error) {
-	caCert, caKey, err := parsePair(ca)
+	caCert, caKey, err := parsePair("ca", ca)
 	if err != nil {
 		return KeyPair{}, err
+	}
+	notAfter := now.Add(AdminValidity).UTC()
+	if caCert.NotAfter.Before(notAfter) {
+		notAfter = caCert.NotAfter // a certificate cannot outlive its issuer
 	}
 	key, keyPEM, err := newKey(rand)
 	if err != nil {
@@ -209,7 +218,7 @@ func newAdmin(rand io.Reader, now time.Time, ca KeyPair) (KeyPair, error) {
 		SerialNumber: sn,
 		Subject:      pkix.Name{CommonName: "k8sgen-admin", Organization: []string{"kubeadm:cluster-admins"}},
 		NotBefore:    now.Add(-5 * time.Minute).UTC(),
-		NotAfter:     now.Add(AdminValidity).UTC(),
+		NotAfter:     notAfter,
 		KeyUsage:     x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment,
 		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
 	}
@@ -224,25 +233,64 @@ func certPEM(der []byte) string {
 	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
 }
 
+// Block types a field may hold.
+var (
+	certTypes   = []string{"CERTIFICATE"}
+	keyTypes    = []string{"EC PRIVATE KEY", "RSA PRIVATE KEY", "PRIVATE KEY"}
+	publicTypes = []string{"PUBLIC KEY"}
+)
+
+// onePEM decodes s, which must be exactly one PEM block of one of types, without
+// headers and with nothing but white space around it. The whole text of a field
+// reaches the nodes and the kubeconfig, so a second block or trailing text would
+// be trusted there without ever being checked here.
+func onePEM(s string, types []string) (*pem.Block, error) {
+	want := strings.Join(types, " or ")
+	text := strings.TrimSpace(s)
+	if text == "" {
+		return nil, fmt.Errorf("empty; want one PEM %s block", want)
+	}
+	if n := strings.Count(text, "-----BEGIN"); n != 1 {
+		return nil, fmt.Errorf("holds %d PEM blocks; want exactly one %s block", n, want)
+	}
+	if !strings.HasPrefix(text, "-----BEGIN") {
+		return nil, fmt.Errorf("text before the PEM block; want exactly one %s block and nothing else", want)
+	}
+	blk, rest := pem.Decode([]byte(text))
+	if blk == nil {
+		return nil, fmt.Errorf("not a PEM %s block", want)
+	}
+	if len(bytes.TrimSpace(rest)) != 0 {
+		return nil, fmt.Errorf("text after the PEM block; want exactly one %s block and nothing else", want)
+	}
+	if !slices.Contains(types, blk.Type) {
+		return nil, fmt.Errorf("a PEM %s block; want %s", blk.Type, want)
+	}
+	if len(blk.Headers) != 0 {
+		return nil, fmt.Errorf("PEM headers (an encrypted key?) are not supported; want a plain %s block", want)
+	}
+	return blk, nil
+}
+
 func parseCert(s string) (*x509.Certificate, error) {
-	blk, _ := pem.Decode([]byte(s))
-	if blk == nil || blk.Type != "CERTIFICATE" {
-		return nil, errors.New("not a PEM certificate")
+	blk, err := onePEM(s, certTypes)
+	if err != nil {
+		return nil, err
 	}
 	return x509.ParseCertificate(blk.Bytes)
 }
 
 func parseKey(s string) (crypto.Signer, error) {
-	blk, _ := pem.Decode([]byte(s))
-	if blk == nil {
-		return nil, errors.New("not a PEM private key")
+	blk, err := onePEM(s, keyTypes)
+	if err != nil {
+		return nil, err
 	}
 	switch blk.Type {
 	case "EC PRIVATE KEY":
 		return x509.ParseECPrivateKey(blk.Bytes)
 	case "RSA PRIVATE KEY":
 		return x509.ParsePKCS1PrivateKey(blk.Bytes)
-	case "PRIVATE KEY":
+	default:
 		k, err := x509.ParsePKCS8PrivateKey(blk.Bytes)
 		if err != nil {
 			return nil, err
@@ -250,21 +298,22 @@ func parseKey(s string) (crypto.Signer, error) {
 		if s, ok := k.(crypto.Signer); ok {
 			return s, nil
 		}
+		return nil, fmt.Errorf("unsupported private key type %T", k)
 	}
-	return nil, fmt.Errorf("unsupported private key type %q", blk.Type)
 }
 
-func parsePair(p KeyPair) (*x509.Certificate, crypto.Signer, error) {
+// parsePair parses the pair called name; errors name the field.
+func parsePair(name string, p KeyPair) (*x509.Certificate, crypto.Signer, error) {
 	cert, err := parseCert(p.Cert)
 	if err != nil {
-		return nil, nil, fmt.Errorf("cert: %w", err)
+		return nil, nil, fmt.Errorf("%s.cert: %w", name, err)
 	}
 	key, err := parseKey(p.Key)
 	if err != nil {
-		return nil, nil, fmt.Errorf("key: %w", err)
+		return nil, nil, fmt.Errorf("%s.key: %w", name, err)
 	}
 	if !publicKeysEqual(cert.PublicKey, key.Public()) {
-		return nil, nil, errors.New("key does not match the certificate")
+		return nil, nil, fmt.Errorf("%s: key does not match the certificate", name)
 	}
 	return cert, key, nil
 }
@@ -312,6 +361,7 @@ func Load(data []byte, cluster string) (*Bundle, error) {
 	if err := b.Check(); err != nil {
 		return nil, err
 	}
+	b.normalize()
 	if b.Cluster != cluster {
 		return nil, fmt.Errorf("secrets bundle was made for cluster %q, the spec is %q; use --secrets to pick the right bundle", b.Cluster, cluster)
 	}
@@ -335,28 +385,113 @@ func (b *Bundle) Check() error {
 	if !certKeyRE.MatchString(b.CertificateKey) {
 		add("secrets bundle: certificateKey must be 64 lowercase hex digits")
 	}
-	cas := map[string]KeyPair{"ca": b.CA, "frontProxyCA": b.FrontProxyCA, "etcdCA": b.EtcdCA}
-	for _, name := range []string{"ca", "frontProxyCA", "etcdCA"} {
-		cert, _, err := parsePair(cas[name])
+	for _, f := range b.caPairs() {
+		cert, _, err := parsePair(f.name, *f.pair)
 		if err != nil {
-			add("secrets bundle: %s: %v", name, err)
+			add("secrets bundle: %v", err)
 		} else if !cert.IsCA {
-			add("secrets bundle: %s: certificate is not a CA", name)
+			add("secrets bundle: %s: certificate is not a CA", f.name)
 		}
 	}
 	if key, err := parseKey(b.ServiceAccount.Key); err != nil {
 		add("secrets bundle: serviceAccount.key: %v", err)
-	} else if blk, _ := pem.Decode([]byte(b.ServiceAccount.Cert)); blk == nil || blk.Type != "PUBLIC KEY" {
-		add("secrets bundle: serviceAccount.cert must be a PEM PUBLIC KEY")
+	} else if blk, err := onePEM(b.ServiceAccount.Cert, publicTypes); err != nil {
+		add("secrets bundle: serviceAccount.cert: %v", err)
 	} else if pub, err := x509.ParsePKIXPublicKey(blk.Bytes); err != nil || !publicKeysEqual(pub, key.Public()) {
 		add("secrets bundle: serviceAccount public and private keys do not match")
 	}
-	if cert, _, err := parsePair(b.AdminClient); err != nil {
-		add("secrets bundle: adminClient: %v", err)
+	if cert, _, err := parsePair("adminClient", b.AdminClient); err != nil {
+		add("secrets bundle: %v", err)
 	} else if ca, err := parseCert(b.CA.Cert); err == nil {
 		if err := cert.CheckSignatureFrom(ca); err != nil {
 			add("secrets bundle: adminClient is not signed by ca: %v", err)
 		}
 	}
 	return errors.Join(errs...)
+}
+
+type namedPair struct {
+	name string
+	pair *KeyPair
+}
+
+// caPairs are the bundle's certificate authorities, in file order.
+func (b *Bundle) caPairs() []namedPair {
+	return []namedPair{{"ca", &b.CA}, {"frontProxyCA", &b.FrontProxyCA}, {"etcdCA", &b.EtcdCA}}
+}
+
+// normalize rewrites every PEM field of a checked bundle as its one block, so the
+// text that reaches the nodes is exactly what Check parsed, without the white
+// space it tolerated around it.
+func (b *Bundle) normalize() {
+	pairs := append(b.caPairs(), namedPair{"serviceAccount", &b.ServiceAccount}, namedPair{"adminClient", &b.AdminClient})
+	for _, p := range pairs {
+		for _, f := range []*string{&p.pair.Cert, &p.pair.Key} {
+			if blk, _ := pem.Decode([]byte(strings.TrimSpace(*f))); blk != nil {
+				*f = string(pem.EncodeToMemory(blk))
+			}
+		}
+	}
+}
+
+// Validity is one certificate's validity period.
+type Validity struct {
+	// Field names the certificate in the bundle: ca, frontProxyCA, etcdCA or adminClient.
+	Field               string
+	NotBefore, NotAfter time.Time
+}
+
+// Validities lists the validity periods of the bundle's certificates, CAs first.
+// The bundle must have passed Check.
+func (b *Bundle) Validities() ([]Validity, error) {
+	var out []Validity
+	for _, f := range append(b.caPairs(), namedPair{"adminClient", &b.AdminClient}) {
+		cert, err := parseCert(f.pair.Cert)
+		if err != nil {
+			return nil, fmt.Errorf("%s.cert: %w", f.name, err)
+		}
+		out = append(out, Validity{Field: f.name, NotBefore: cert.NotBefore, NotAfter: cert.NotAfter})
+	}
+	return out, nil
+}
+
+// RenewAdmin replaces the admin client certificate and its key with new ones signed
+// by the bundle's CA, valid from now for AdminValidity or until the CA expires,
+// whichever comes first. Nothing else in the bundle changes.
+func (b *Bundle) RenewAdmin(rand io.Reader, now time.Time) error {
+	ca, err := parseCert(b.CA.Cert)
+	if err != nil {
+		return fmt.Errorf("ca.cert: %w", err)
+	}
+	if now.Before(ca.NotBefore) || !now.Before(ca.NotAfter) {
+		return fmt.Errorf("the CA is valid from %s to %s, not now (%s); it cannot sign a new admin certificate",
+			ca.NotBefore.UTC().Format(time.RFC3339), ca.NotAfter.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
+	}
+	admin, err := newAdmin(rand, now, b.CA)
+	if err != nil {
+		return err
+	}
+	b.AdminClient = admin
+	return nil
+}
+
+// CheckPassword returns what makes a registry password unfit for the files it is
+// written into (containerd's TOML, Docker's config.json), or "". The message never
+// holds the password.
+func CheckPassword(pw string) string {
+	if pw == "" {
+		return "is empty"
+	}
+	if !utf8.ValidString(pw) {
+		return "is not valid UTF-8"
+	}
+	for _, r := range pw {
+		if spec.IsControl(r) {
+			return fmt.Sprintf("holds the control character %U", r)
+		}
+	}
+	if len(pw) > 4096 {
+		return "is longer than 4096 bytes"
+	}
+	return ""
 }

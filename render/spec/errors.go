@@ -7,6 +7,7 @@ const (
 	errNotMapping   = "the spec must be a mapping of fields (name, kubernetesVersion, os, nodes, ...)"
 	errAlias        = "YAML aliases are not supported in the spec; write the value out"
 	errRequired     = "required"
+	errNullItem     = "an empty list item; give it a value or remove the '-'"
 	errNodeName     = "must be a lowercase RFC 1123 name: a-z, 0-9 and '-', starting and ending with a letter or digit, at most 63 characters (use '-' instead of '_')"
 	errClusterName  = "must be a lowercase RFC 1123 label: a-z, 0-9 and '-', at most 63 characters"
 	errNoCP         = "at least one node needs role control-plane"

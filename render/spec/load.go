@@ -200,7 +200,12 @@ func walk(n *yaml.Node, t reflect.Type, path string, pos Positions, probs, unkno
 			return
 		}
 		for i, item := range n.Content {
-			walk(item, t.Elem(), fmt.Sprintf("%s[%d]", path, i), pos, probs, unknown)
+			sub := fmt.Sprintf("%s[%d]", path, i)
+			if isNull(item) {
+				*probs = append(*probs, Problem{Path: sub, Line: item.Line, Msg: errNullItem})
+				continue
+			}
+			walk(item, t.Elem(), sub, pos, probs, unknown)
 		}
 	case reflect.Map:
 		if n.Kind != yaml.MappingNode {
@@ -213,12 +218,22 @@ func walk(n *yaml.Node, t reflect.Type, path string, pos Positions, probs, unkno
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k := n.Content[i]
 			sub := path + "." + k.Value
+			if msg := checkText(path+".*", k.Value); msg != "" {
+				*probs = append(*probs, Problem{Path: path, Line: k.Line, Msg: "key " + msg})
+				continue
+			}
 			walk(n.Content[i+1], t.Elem(), sub, pos, probs, unknown)
 			pos[sub] = k.Line
 		}
 	case reflect.String:
 		if n.Kind != yaml.ScalarNode {
 			*probs = append(*probs, Problem{Path: path, Line: n.Line, Msg: "expected a string, found " + kindName(n)})
+		} else if n.Style&yaml.TaggedStyle != 0 && n.Tag != "!!str" {
+			// An explicit tag such as !!binary makes the decoder store other bytes
+			// than the text checked here.
+			*probs = append(*probs, Problem{Path: path, Line: n.Line, Msg: fmt.Sprintf("the tag %s is not allowed; write the value as plain text", n.Tag)})
+		} else if msg := checkText(path, n.Value); msg != "" {
+			*probs = append(*probs, Problem{Path: path, Line: n.Line, Msg: msg})
 		}
 	case reflect.Bool:
 		var b bool

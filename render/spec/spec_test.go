@@ -278,8 +278,8 @@ func TestBadSpecs(t *testing.T) {
 			want{"controlPlaneEndpoint", lRuntime, []string{"host:port"}}},
 		{"endpoint bad host name", edit(t, "runtime: containerd", "controlPlaneEndpoint: api_lab:6443"),
 			want{"controlPlaneEndpoint", lRuntime, []string{"host:port"}}},
-		{"bad NTP server", base + "ntp:\n  servers: [pool.ntp.org, \"not a host\"]\n",
-			want{"ntp.servers[1]", lAfterBase + 1, []string{`"not a host"`, "host name or IP"}}},
+		{"bad NTP server", base + "ntp:\n  servers: [pool.ntp.org, \"not_a_host!\"]\n",
+			want{"ntp.servers[1]", lAfterBase + 1, []string{`"not_a_host!"`, "host name or IP"}}},
 
 		// The document as a whole.
 		{"empty file", "", want{"", 0, []string{"empty"}}},

@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"bytes"
 	"crypto/x509"
 	"encoding/pem"
 	"fmt"
@@ -87,22 +88,32 @@ func Validate(d *Document) Problems {
 	if pod.IsValid() && svc.IsValid() && pod.Overlaps(svc) {
 		v.errorf("network.serviceSubnet", "%s overlaps network.podSubnet %s; pick disjoint ranges", svc, pod)
 	}
-	if svc.IsValid() && svc.Bits() > 28 {
-		v.errorf("network.serviceSubnet", "%s is too small; use at least a /28 (the default is 10.96.0.0/12)", svc)
-	}
+	v.serviceSubnetSize(svc)
+	v.podSubnetSize(c, pod)
+	v.releaseOS(c)
 	for i, s := range c.NTP.Servers {
 		p := fmt.Sprintf("ntp.servers[%d]", i)
-		if _, err := netip.ParseAddr(s); err != nil && !rfc1123Sub.MatchString(s) {
+		if ip, err := netip.ParseAddr(s); err == nil {
+			// A zone is an interface name; netip accepts any text after '%'.
+			if z := ip.Zone(); z != "" && !ifaceRE.MatchString(z) {
+				v.errorf(p, "%q: the zone after %% must be an interface name such as eth0", s)
+			}
+		} else if !rfc1123Sub.MatchString(s) {
 			v.errorf(p, "%q %s", s, errNTPServer)
 		}
 	}
+	v.downloadURLs(c)
 	v.nodes(c, pod, svc)
-	v.endpoint(c)
+	v.endpoint(c, pod, svc)
 	v.runtimeOS(c)
 	v.docker(c)
 	v.images(c)
 	v.packages(c)
+	v.kubernetesRepo(c)
+	v.runtimeRepo(c)
+	v.downloads(c)
 	v.proxy(c, pod, svc)
+	v.endpointProxy(c)
 	v.kernel(c)
 	if m := c.Network.CNIManifest; m != "" {
 		if !isURL(m) {
@@ -113,6 +124,8 @@ func Validate(d *Document) Problems {
 	}
 	if r := c.Network.CNIImageRepository; r != "" && (strings.Contains(r, "://") || !imageRepoRE.MatchString(r)) {
 		v.errorf("network.cniImageRepository", "%q must be a registry host and path without a scheme, e.g. harbor:443/calico", r)
+	} else if why := imageRepositoryProblem(r); r != "" && why != "" {
+		v.errorf("network.cniImageRepository", "%q %s", r, why)
 	}
 	for i, h := range c.ExtraHosts {
 		p := fmt.Sprintf("extraHosts[%d]", i)
@@ -128,7 +141,7 @@ func Validate(d *Document) Problems {
 
 var (
 	registryHostRE = regexp.MustCompile(`^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?$`)
-	imageRepoRE    = regexp.MustCompile(`^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?(/[a-z0-9]+([._-][a-z0-9]+)*)*$`)
+	imageRepoRE    = regexp.MustCompile(`^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?(/` + pathComponent + `)*$`)
 	envNameRE      = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 )
 
@@ -188,6 +201,8 @@ func (v *validator) images(c *Cluster) {
 			v.errorf("imageRepository", "%q must not have a scheme: write %s", r, r[strings.Index(r, "://")+3:])
 		} else if !imageRepoRE.MatchString(r) {
 			v.errorf("imageRepository", "%q must be a registry host with an optional path, e.g. harbor:443/k8s or registry.aliyuncs.com/google_containers", r)
+		} else if why := imageRepositoryProblem(r); why != "" {
+			v.errorf("imageRepository", "%q %s", r, why)
 		}
 	}
 	seen := map[string]bool{}
@@ -203,16 +218,13 @@ func (v *validator) images(c *Cluster) {
 		}
 		seen[r.Host] = true
 		for j, m := range r.Mirrors {
-			if u, err := url.Parse(m); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			if !isURL(m) {
 				v.errorf(fmt.Sprintf("%s.mirrors[%d]", p, j), "%q must be a URL such as https://harbor:443 or https://docker.m.daocloud.io", m)
 			}
 		}
 		if r.CA != "" {
-			blk, _ := pem.Decode([]byte(r.CA))
-			if blk == nil || blk.Type != "CERTIFICATE" {
-				v.errorf(p+".ca", "must be a PEM certificate (-----BEGIN CERTIFICATE-----)")
-			} else if _, err := x509.ParseCertificate(blk.Bytes); err != nil {
-				v.errorf(p+".ca", "cannot parse the certificate: %v", err)
+			if msg := certificatesOnly(r.CA); msg != "" {
+				v.errorf(p+".ca", "%s", msg)
 			}
 			if r.InsecureSkipVerify {
 				v.warnf(p+".insecureSkipVerify", "set together with ca: the CA is ignored and any certificate is trusted")
@@ -262,12 +274,111 @@ func (v *validator) packages(c *Cluster) {
 		if x.r.Layout != "" && x.path != "packages.kubernetes" {
 			v.errorf(x.path+".layout", "only packages.kubernetes has a layout")
 		}
+		// Signatures are checked unless the spec says gpgCheck: false, and then the
+		// render says so. A repository with no key of its own and no known place
+		// for one (flat layout, extra repositories) needs gpgKey or that choice.
+		off := x.r.GPGCheck != nil && !*x.r.GPGCheck
+		noKeyPlace := x.r.GPGKey == "" && ((x.path == "packages.kubernetes" && x.r.Layout == "flat") || strings.HasPrefix(x.path, "packages.extra["))
+		switch {
+		case off && (x.r.BaseURL != "" || x.path != "packages.runtime"):
+			v.warnf(x.path+".gpgCheck", "false: packages from this repository are installed without checking their signatures")
+		case noKeyPlace && x.r.BaseURL != "":
+			v.errorf(x.path+".gpgKey", "required: k8sgen cannot tell where this repository's signing key is; give its URL, or set gpgCheck: false to install unsigned packages")
+		}
 	}
 }
 
+// isURL accepts an http(s) URL with a host, written only with the characters
+// RFC 3986 allows: never quotes, backslashes, braces, spaces or control
+// characters, which the apt, dnf and shell lines that carry URLs cannot hold.
 func isURL(s string) bool {
 	u, err := url.Parse(s)
-	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && urlCharsRE.MatchString(s)
+}
+
+var (
+	// No '#': a fragment means nothing to a download, and apt's one-line sources
+	// read it as a comment.
+	urlCharsRE = regexp.MustCompile(`^[A-Za-z0-9\-._~:/?\[\]@!$&'()*+,;=%]+$`)
+	ifaceRE    = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,15}$`)
+	// noProxyRE is one NO_PROXY entry: a host or domain (optionally with a
+	// leading dot or "*."), an IP address or CIDR, optionally with a port, or "*".
+	noProxyRE = regexp.MustCompile(`^(\*|(\*?\.)?[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?|[0-9A-Fa-f:.]+(/[0-9]{1,3})?)$`)
+)
+
+// downloadURLs are the URL fields nodes fetch from, written into files any local
+// user reads (apt sources, dnf repositories, containerd's hosts.toml, daemon.json)
+// or onto curl's command line: none may carry credentials. The proxy URLs may;
+// their files are root's alone.
+func (v *validator) downloadURLs(c *Cluster) {
+	type field struct{ path, val string }
+	var fs []field
+	repo := func(path string, r Repo) {
+		fs = append(fs, field{path + ".baseURL", r.BaseURL}, field{path + ".gpgKey", r.GPGKey})
+	}
+	repo("packages.kubernetes", c.Packages.Kubernetes)
+	repo("packages.runtime", c.Packages.Runtime)
+	for i, r := range c.Packages.Extra {
+		repo(fmt.Sprintf("packages.extra[%d]", i), r)
+	}
+	for i, r := range c.Registries {
+		for j, m := range r.Mirrors {
+			fs = append(fs, field{fmt.Sprintf("registries[%d].mirrors[%d]", i, j), m})
+		}
+	}
+	fs = append(fs, field{"network.cniManifest", c.Network.CNIManifest}, field{"packages.criDockerd.url", c.Packages.CRIDockerd.URL})
+	for _, f := range fs {
+		u, err := url.Parse(f.val)
+		if f.val == "" || err != nil {
+			continue
+		}
+		if u.User != nil {
+			v.errorf(f.path, "must not hold a user name or password: it would be written to files every user of every node can read; use registries[].username with passwordEnv for registries, or a repository that needs no login on the node network")
+		}
+		if strings.HasSuffix(f.path, ".baseURL") || strings.HasSuffix(f.path, ".gpgKey") {
+			if strings.Contains(f.val, ",") {
+				v.errorf(f.path, "must not hold ',': dnf reads baseurl and gpgkey as lists split at commas")
+			}
+		}
+	}
+}
+
+// certificatesOnly returns what is wrong with a PEM field that must hold one or
+// more certificates and nothing else, or "". A private key pasted after the
+// certificate would otherwise be written to every node.
+func certificatesOnly(text string) string {
+	rest := []byte(text)
+	n := 0
+	for {
+		rest = bytes.TrimLeft(rest, " \t\r\n")
+		if len(rest) == 0 {
+			break
+		}
+		// pem.Decode skips any text before a block, and a block it cannot read:
+		// each block must start right here, and decode.
+		if !bytes.HasPrefix(rest, []byte("-----BEGIN ")) {
+			return "holds text that is not a PEM certificate; only certificates (-----BEGIN CERTIFICATE-----) belong here"
+		}
+		blk, next := pem.Decode(rest)
+		if blk == nil || bytes.Count(rest[:len(rest)-len(next)], []byte("-----BEGIN ")) != 1 {
+			return fmt.Sprintf("block %d is not a complete PEM block", n+1)
+		}
+		if blk.Type != "CERTIFICATE" {
+			return fmt.Sprintf("holds a %q block; only certificates (-----BEGIN CERTIFICATE-----) belong here", blk.Type)
+		}
+		if len(blk.Headers) > 0 {
+			return fmt.Sprintf("certificate %d has PEM headers; a certificate has none", n+1)
+		}
+		if _, err := x509.ParseCertificate(blk.Bytes); err != nil {
+			return fmt.Sprintf("certificate %d cannot be parsed: %v", n+1, err)
+		}
+		n++
+		rest = next
+	}
+	if n == 0 {
+		return "must be a PEM certificate (-----BEGIN CERTIFICATE-----)"
+	}
+	return ""
 }
 
 // proxy warns when NO_PROXY would send cluster-internal traffic to the proxy.
@@ -276,6 +387,11 @@ func (v *validator) proxy(c *Cluster, pod, svc netip.Prefix) {
 	for _, f := range []struct{ path, val string }{{"proxy.http", px.HTTP}, {"proxy.https", px.HTTPS}} {
 		if f.val != "" && !isURL(f.val) {
 			v.errorf(f.path, "%q must be a URL such as http://proxy.corp:3128", f.val)
+		}
+	}
+	for i, e := range px.NoProxy {
+		if !noProxyRE.MatchString(e) {
+			v.errorf(fmt.Sprintf("proxy.noProxy[%d]", i), "%q must be a host, a domain such as .corp.example, an IP address or a CIDR", e)
 		}
 	}
 	if px.HTTP == "" && px.HTTPS == "" {
@@ -401,8 +517,12 @@ func (v *validator) nodes(c *Cluster, pod, svc netip.Prefix) {
 			continue
 		}
 		ip, err := netip.ParseAddr(n.IP)
-		if err != nil || !ip.Is4() || ip.IsUnspecified() || ip.IsMulticast() || ip.IsLoopback() {
+		if err != nil || !ip.Is4() {
 			v.errorf(base+".ip", "%q %s", n.IP, errIP)
+			continue
+		}
+		if why := nodeAddressProblem(ip); why != "" {
+			v.errorf(base+".ip", "%q %s, which kubelet refuses as the node address; it %s on the node's network", n.IP, why, errIP)
 			continue
 		}
 		if prev, dup := ips[ip]; dup {
@@ -422,7 +542,7 @@ func (v *validator) nodes(c *Cluster, pod, svc netip.Prefix) {
 	}
 }
 
-func (v *validator) endpoint(c *Cluster) {
+func (v *validator) endpoint(c *Cluster, pod, svc netip.Prefix) {
 	if c.ControlPlaneEndpoint == "" {
 		return // no control-plane ip to default from; nodes already reported
 	}
@@ -431,39 +551,36 @@ func (v *validator) endpoint(c *Cluster) {
 		v.errorf("controlPlaneEndpoint", "%q %s", c.ControlPlaneEndpoint, errEndpoint)
 		return
 	}
-	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
-		v.errorf("controlPlaneEndpoint", "port %q must be a number from 1 to 65535", port)
+	portOK := portRE.MatchString(port)
+	if n, err := strconv.Atoi(port); !portOK || err != nil || n > 65535 {
+		portOK = false
+		digits := strings.TrimLeft(strings.TrimPrefix(port, "+"), "0")
+		if n, err := strconv.Atoi(digits); err == nil && n >= 1 && n <= 65535 && digits == strconv.Itoa(n) {
+			if strings.HasPrefix(port, "+") {
+				v.errorf("controlPlaneEndpoint", "port %q must be written as plain digits: %s (kubeadm, curl and Go's URL parser refuse the sign)", port, digits)
+			} else {
+				v.errorf("controlPlaneEndpoint", "port %q must be written as plain digits, without leading zeros: %s", port, digits)
+			}
+		} else {
+			v.errorf("controlPlaneEndpoint", "port %q must be a number from 1 to 65535", port)
+		}
 	}
+	hostOK := false
 	if ip, err := netip.ParseAddr(host); err == nil {
 		if !ip.Is4() {
 			v.errorf("controlPlaneEndpoint", "%q %s", c.ControlPlaneEndpoint, errEndpoint)
+		} else {
+			hostOK = true
 		}
-	} else if !rfc1123Sub.MatchString(host) {
+	} else if !isDNSSubdomain(host) {
 		v.errorf("controlPlaneEndpoint", "%q %s", c.ControlPlaneEndpoint, errEndpoint)
+	} else {
+		hostOK = true
+	}
+	if hostOK && portOK {
+		v.endpointTarget(c, host, port, pod, svc)
 	}
 	if cps := c.ControlPlanes(); len(cps) > 1 && cps[0].IP != "" && c.ControlPlaneEndpoint == net.JoinHostPort(cps[0].IP, "6443") {
 		v.warnf("controlPlaneEndpoint", "%s", warnMultiCPNoLB)
-	}
-}
-
-var (
-	moduleRE = regexp.MustCompile(`^[a-z0-9_-]+$`)
-	sysctlRE = regexp.MustCompile(`^[a-z0-9_-]+(\.[a-z0-9_-]+)+$`)
-)
-
-func (v *validator) kernel(c *Cluster) {
-	for i, m := range c.Kernel.Modules {
-		if !moduleRE.MatchString(m) {
-			v.errorf(fmt.Sprintf("kernel.modules[%d]", i), "%q is not a kernel module name", m)
-		}
-	}
-	for k, val := range c.Kernel.Sysctls {
-		p := "kernel.sysctls." + k
-		if !sysctlRE.MatchString(k) {
-			v.errorf(p, "%q is not a sysctl name such as net.netfilter.nf_conntrack_max", k)
-		}
-		if val == "" || strings.ContainsAny(val, "\n\r") {
-			v.errorf(p, "needs a one-line value")
-		}
 	}
 }

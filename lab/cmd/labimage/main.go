@@ -7,6 +7,11 @@
 //	         [--entrypoint ARG]... [--cmd ARG]... [--env K=V]... [--user U] [--workdir DIR]
 //	         [--label K=V]... [--push REF] [--layout DIR --tag REF]
 //	         [--ca FILE] [--insecure] [--username NAME]
+//	labimage --push-layout DIR --registry HOST[:PORT] [--ca FILE] [--insecure] [--username NAME]
+//
+// The second form pushes every image of an OCI layout that the first wrote, each to
+// its recorded reference with the registry host replaced: images are built where
+// the network is, and pushed inside the lab's namespace, where there is none.
 //
 // The --layer tars come first, in order, then one layer with the --file and
 // --dir entries. The registry password comes from $LAB_REGISTRY_PASSWORD.
@@ -44,6 +49,9 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 )
+
+// refName is the OCI annotation that records an image's reference in a layout.
+const refName = "org.opencontainers.image.ref.name"
 
 // epoch is the timestamp of every layer entry and of the image config.
 var epoch = time.Unix(0, 0).UTC()
@@ -106,11 +114,26 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	caFile := fs.String("ca", "", "PEM CA certificate(s) to trust for --push, besides the system's")
 	insecure := fs.Bool("insecure", false, "push over plain HTTP or without TLS verification")
 	username := fs.String("username", "", "registry user (password from $LAB_REGISTRY_PASSWORD)")
+	pushLayoutDir := fs.String("push-layout", "", "push every image of this OCI layout (needs --registry)")
+	registry := fs.String("registry", "", "with --push-layout: the HOST[:PORT] to push to")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if *pushLayoutDir != "" || *registry != "" {
+		if *pushLayoutDir == "" || *registry == "" {
+			return errors.New("--push-layout DIR and --registry HOST go together")
+		}
+		if *push != "" || *layoutDir != "" || len(layers)+len(files)+len(dirs) > 0 {
+			return errors.New("--push-layout pushes a layout; it builds nothing")
+		}
+		tr, err := transport(*caFile, *insecure)
+		if err != nil {
+			return err
+		}
+		return pushLayout(ctx, *pushLayoutDir, *registry, *insecure, remoteOpts(tr, *username), stdout)
 	}
 	if *push == "" && *layoutDir == "" {
 		return errors.New("give --push REF and/or --layout DIR")
@@ -177,14 +200,63 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
-		auth := authn.Anonymous
-		if *username != "" {
-			auth = &authn.Basic{Username: *username, Password: os.Getenv("LAB_REGISTRY_PASSWORD")}
-		}
-		if err := remote.Write(ref, img, remote.WithAuth(auth), remote.WithTransport(tr), remote.WithContext(ctx)); err != nil {
+		if err := remote.Write(ref, img, append(remoteOpts(tr, *username), remote.WithContext(ctx))...); err != nil {
 			return fmt.Errorf("pushing %s: %w", ref, err)
 		}
 		fmt.Fprintf(stdout, "%s@%s\n", ref, digest)
+	}
+	return nil
+}
+
+// remoteOpts are the transport and credentials of every push.
+func remoteOpts(tr http.RoundTripper, username string) []remote.Option {
+	auth := authn.Anonymous
+	if username != "" {
+		auth = &authn.Basic{Username: username, Password: os.Getenv("LAB_REGISTRY_PASSWORD")}
+	}
+	return []remote.Option{remote.WithAuth(auth), remote.WithTransport(tr)}
+}
+
+// pushLayout pushes each image of the layout at dir to its recorded reference on
+// registry instead of the reference's own host, and prints REF@DIGEST for each.
+func pushLayout(ctx context.Context, dir, registry string, insecure bool, opts []remote.Option, stdout io.Writer) error {
+	p, err := layout.FromPath(dir)
+	if err != nil {
+		return err
+	}
+	idx, err := p.ImageIndex()
+	if err != nil {
+		return err
+	}
+	im, err := idx.IndexManifest()
+	if err != nil {
+		return err
+	}
+	if len(im.Manifests) == 0 {
+		return fmt.Errorf("layout %s holds no image", dir)
+	}
+	var nameOpts []name.Option
+	if insecure {
+		nameOpts = append(nameOpts, name.Insecure)
+	}
+	for _, m := range im.Manifests {
+		recorded := m.Annotations[refName]
+		orig, err := name.NewTag(recorded)
+		if err != nil {
+			return fmt.Errorf("layout %s: image %s has no usable reference %q: %w", dir, m.Digest, recorded, err)
+		}
+		ref, err := name.NewTag(registry+"/"+orig.RepositoryStr()+":"+orig.TagStr(), nameOpts...)
+		if err != nil {
+			return err
+		}
+		img, err := p.Image(m.Digest)
+		if err != nil {
+			return err
+		}
+		if err := remote.Write(ref, img, append(opts, remote.WithContext(ctx))...); err != nil {
+			return fmt.Errorf("pushing %s: %w", ref, err)
+		}
+		fmt.Fprintf(stdout, "%s@%s\n", ref, m.Digest)
 	}
 	return nil
 }
@@ -366,7 +438,6 @@ func writeLayout(dir, ref string, img v1.Image) error {
 			return err
 		}
 	}
-	const refName = "org.opencontainers.image.ref.name"
 	return p.ReplaceImage(img, match.Annotation(refName, ref), layout.WithAnnotations(map[string]string{refName: ref}))
 }
 

@@ -147,6 +147,41 @@ func TestPush(t *testing.T) {
 	}
 }
 
+// TestPushLayout writes two images into a layout under a name whose host is not the
+// registry's, then pushes the layout: each lands under its own path and tag.
+func TestPushLayout(t *testing.T) {
+	srv := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
+	defer srv.Close()
+	host := strings.TrimPrefix(srv.URL, "http://")
+	dir := t.TempDir()
+	for _, ref := range []string{"harbor:443/k8s/hello:v1", "harbor:443/flannel-io/other:v2"} {
+		if err := run(context.Background(), append(fixture(t), "--layout", dir, "--tag", ref, "--label", "ref="+ref), io.Discard); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"--push-layout", dir, "--registry", host, "--insecure"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(out.String(), "\n"); n != 2 {
+		t.Fatalf("pushed %d images: %q", n, out.String())
+	}
+	for _, path := range []string{"k8s/hello:v1", "flannel-io/other:v2"} {
+		r, _ := name.ParseReference(host+"/"+path, name.Insecure)
+		img, err := remote.Image(r)
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		cfg, err := img.ConfigFile()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := cfg.Config.Labels["ref"]; got != "harbor:443/"+path {
+			t.Errorf("%s holds the image of %s", path, got)
+		}
+	}
+}
+
 func TestBadArguments(t *testing.T) {
 	for _, args := range [][]string{
 		{"--file", "/etc/hostname:/x"},
@@ -154,6 +189,10 @@ func TestBadArguments(t *testing.T) {
 		{"--layout", t.TempDir(), "--file", "/etc/hostname:relative", "--tag", "a:b"},
 		{"--layout", t.TempDir(), "--dir", "/tmp:99", "--tag", "a:b"},
 		{"--layout", t.TempDir(), "--tag", "a:b"},
+		{"--push-layout", t.TempDir()},
+		{"--registry", "127.0.0.1:1"},
+		{"--push-layout", t.TempDir(), "--registry", "127.0.0.1:1", "--push", "a:b"},
+		{"--push-layout", t.TempDir(), "--registry", "127.0.0.1:1"}, // not a layout
 	} {
 		if err := run(context.Background(), args, io.Discard); err == nil {
 			t.Errorf("%q: no error", args)

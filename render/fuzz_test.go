@@ -1,0 +1,335 @@
+package render_test
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pelletier/go-toml/v2"
+	"gopkg.in/yaml.v3"
+	"mvdan.cc/sh/v3/syntax"
+
+	"github.com/k8sgen/k8sgen/render"
+	"github.com/k8sgen/k8sgen/render/plan"
+	"github.com/k8sgen/k8sgen/render/secrets"
+	"github.com/k8sgen/k8sgen/render/spec"
+	"github.com/k8sgen/k8sgen/templates"
+)
+
+// fuzzSpec has every field that reaches a node file; @0@ … @N@ mark the slots the
+// fuzzer fills, one at a time, with a hostile value (the others get their default).
+const fuzzSpec = `name: @0@
+kubernetesVersion: "1.32.0"
+os: @1@
+runtime: @2@
+controlPlaneEndpoint: @3@
+imageRepository: @4@
+network:
+  cni: @5@
+  cniManifest: @6@
+  cniImageRepository: @7@
+  podSubnet: @8@
+ntp:
+  servers: [@9@]
+proxy:
+  http: @10@
+  https: @11@
+  noProxy: [@12@, 10.96.0.0/12, 10.244.0.0/16]
+packages:
+  kubernetes:
+    baseURL: @13@
+    gpgKey: @14@
+  runtime:
+    baseURL: @15@
+  extra:
+    - name: @16@
+      baseURL: @17@
+      gpgKey: @18@
+  criDockerd:
+    url: @19@
+registries:
+  - host: @20@
+    mirrors: [@21@]
+    username: @22@
+    passwordEnv: PW
+kernel:
+  modules: [@23@]
+  sysctls:
+    @24@: @25@
+extraHosts:
+  - name: @26@
+    ip: @27@
+nodes:
+  - name: @28@
+    role: control-plane
+    ip: @29@
+  - name: w1
+    role: worker
+    ip: 192.168.1.12
+`
+
+var fuzzDefaults = []string{
+	"lab", "debian-12", "containerd", "192.168.1.11:6443", "harbor:443/k8s",
+	"flannel", "http://repo.internal/kube-flannel.yml", "harbor:443/flannel-io", "10.244.0.0/16",
+	"ntp.internal", "http://proxy.internal:3128", "http://proxy.internal:3128", ".internal",
+	"http://repo.internal/k8s/", "http://repo.internal/k8s.key", "http://repo.internal/docker",
+	"internal", "http://repo.internal/extra/", "http://repo.internal/extra.key",
+	"http://repo.internal/cri-dockerd.tgz",
+	"harbor:443", "https://mirror.internal:5000", "robot", "xt_conntrack",
+	"net.netfilter.nf_conntrack_max", "262144", "harbor", "192.168.1.2", "cp", "192.168.1.11",
+}
+
+// specWith fills slot with value (a YAML double-quoted scalar) and the others with defaults.
+func specWith(slot int, value string) (string, bool) {
+	s := fuzzSpec
+	for i, d := range fuzzDefaults {
+		v := d
+		if i == slot {
+			q, err := templates.DoubleQuote(value)
+			if err != nil {
+				return "", false
+			}
+			v = q
+		}
+		s = strings.Replace(s, fmt.Sprintf("@%d@", i), v, 1)
+	}
+	return s, true
+}
+
+var (
+	bundleOnce sync.Once
+	bundle     *secrets.Bundle
+)
+
+// FuzzRender puts a hostile value into one field of a spec that uses every field.
+// When validation accepts it, the whole render must hold these properties:
+// every shell script parses; the value never appears in a script outside single
+// quotes unless it is a plain word; every file parses in its own format; and
+// user-data writes exactly the files the plan lists.
+func FuzzRender(f *testing.F) {
+	for slot := range fuzzDefaults {
+		f.Add(uint8(slot), fuzzDefaults[slot])
+		for _, v := range []string{"a'b", `a"b`, "$(id)", "`id`", "a\nb", "a\u2028path: /x", "x;y", "a b", "\\", "%h$X", "a#b"} {
+			f.Add(uint8(slot), v)
+		}
+	}
+	f.Add(uint8(24), "net.core.x")
+	f.Add(uint8(25), "32768 60999")
+	f.Add(uint8(9), "fe80::1%eth0")
+	f.Add(uint8(12), "*.svc")
+	f.Add(uint8(10), "http://u:p%40ss@proxy:3128/")
+	f.Add(uint8(13), "https://mirror/$releasever/'x'/")
+	f.Add(uint8(22), "robot$ci")
+	f.Fuzz(func(t *testing.T, slot uint8, value string) {
+		src, ok := specWith(int(slot)%len(fuzzDefaults), value)
+		if !ok {
+			return
+		}
+		doc, probs := spec.Check([]byte(src))
+		if doc == nil || len(probs.Errors()) > 0 {
+			return // refused, with a problem: fine
+		}
+		c := doc.Cluster
+		bundleOnce.Do(func() {
+			b, err := secrets.New(rand.Reader, time.Unix(1700000000, 0), "lab")
+			if err != nil {
+				panic(err)
+			}
+			bundle = b
+		})
+		b := *bundle
+		b.Cluster = c.Name
+		b.RegistryPasswords = map[string]string{}
+		for _, r := range c.Registries {
+			if r.Username != "" {
+				b.RegistryPasswords[r.Host] = "pw'\"$(x)"
+			}
+		}
+		res, err := render.Render(c, &b, render.Options{})
+		if err != nil {
+			t.Fatalf("accepted spec does not render: %v\n%s", err, src)
+		}
+		plans, err := plan.Build(c, &b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, n := range res.Nodes {
+			checkNode(t, n, plans[i], value, src)
+		}
+		var kc map[string]any
+		if err := yaml.Unmarshal(res.Kubeconfig, &kc); err != nil || kc["current-context"] == nil {
+			t.Fatalf("kubeconfig does not parse (%v):\n%s", err, res.Kubeconfig)
+		}
+	})
+}
+
+type wf struct {
+	Path, Encoding, Content, Permissions string
+}
+
+func checkNode(t *testing.T, n render.Node, p *plan.NodePlan, value, src string) {
+	t.Helper()
+	var ud struct {
+		WriteFiles []wf     `yaml:"write_files"`
+		Runcmd     [][]any  `yaml:"runcmd"`
+		Hostname   string   `yaml:"hostname"`
+		Unknown    []string `yaml:"-"`
+	}
+	if err := yaml.Unmarshal(n.Files[0].Data, &ud); err != nil {
+		t.Fatalf("%s: user-data is not YAML: %v\n%s", n.Name, err, src)
+	}
+	if len(ud.WriteFiles) != len(p.Files) {
+		t.Fatalf("%s: user-data writes %d files, the plan %d\n%s", n.Name, len(ud.WriteFiles), len(p.Files), src)
+	}
+	for i, w := range ud.WriteFiles {
+		if w.Path != p.Files[i].Path || w.Permissions != p.Files[i].Mode {
+			t.Fatalf("%s: write_files[%d] is %s %s, the plan says %s %s\n%s", n.Name, i, w.Path, w.Permissions, p.Files[i].Path, p.Files[i].Mode, src)
+		}
+		content := w.Content
+		if w.Encoding == "gz+b64" {
+			z, err := base64.StdEncoding.DecodeString(content)
+			if err != nil {
+				t.Fatal(err)
+			}
+			zr, err := gzip.NewReader(bytes.NewReader(z))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out bytes.Buffer
+			if _, err := out.ReadFrom(zr); err != nil {
+				t.Fatal(err)
+			}
+			content = out.String()
+		}
+		checkFormat(t, w.Path, content, value, src)
+	}
+}
+
+// checkFormat parses one written file with a parser of its format.
+func checkFormat(t *testing.T, path, content, value, src string) {
+	t.Helper()
+	switch {
+	case path == plan.BootstrapPath || path == plan.NodeEnvPath || path == plan.ProxyEnvPath:
+		checkShell(t, path, content, value, src)
+	case strings.HasSuffix(path, ".toml"):
+		var v map[string]any
+		if err := toml.Unmarshal([]byte(content), &v); err != nil {
+			t.Fatalf("%s is not TOML: %v\n%s\nspec:\n%s", path, err, content, src)
+		}
+	case strings.HasSuffix(path, ".json"):
+		if !json.Valid([]byte(content)) {
+			t.Fatalf("%s is not JSON:\n%s", path, content)
+		}
+	case strings.HasSuffix(path, ".yaml"):
+		dec := yaml.NewDecoder(strings.NewReader(content))
+		for {
+			var v any
+			err := dec.Decode(&v)
+			if err != nil {
+				if err.Error() != "EOF" {
+					t.Fatalf("%s is not YAML: %v\n%s", path, err, content)
+				}
+				break
+			}
+		}
+	case strings.HasSuffix(path, ".conf") || path == plan.HostsBlockPath:
+		// Line formats: every non-comment line is one directive; a value that
+		// smuggled a line break in would add a line no template wrote.
+		for _, line := range strings.Split(strings.TrimSuffix(content, "\n"), "\n") {
+			if strings.ContainsAny(line, "\r\u0085\u2028\u2029") {
+				t.Fatalf("%s holds a line break inside a line: %q", path, line)
+			}
+		}
+	}
+}
+
+var shellParser = syntax.NewParser(syntax.Variant(syntax.LangBash))
+
+// checkShell parses a script and walks every word: the hostile value may appear
+// unquoted or inside double quotes only when it is a word that needs no quoting.
+func checkShell(t *testing.T, path, content, value, src string) {
+	t.Helper()
+	f, err := shellParser.Parse(strings.NewReader(content), path)
+	if err != nil {
+		t.Fatalf("%s does not parse as bash: %v\nspec:\n%s", path, err, src)
+	}
+	if len(value) < 3 || strings.Trim(value, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=@,+%") == "" {
+		return
+	}
+	syntax.Walk(f, func(n syntax.Node) bool {
+		switch n := n.(type) {
+		case *syntax.SglQuoted:
+			return false // data
+		case *syntax.Lit:
+			if strings.Contains(n.Value, value) {
+				t.Errorf("%s: %q appears outside single quotes at %s\nspec:\n%s", path, value, n.Pos(), src)
+			}
+		case *syntax.Comment:
+			if strings.Contains(n.Text, value) {
+				t.Errorf("%s: %q appears in a comment at %s", path, value, n.Pos())
+			}
+		}
+		return true
+	})
+}
+
+// TestFuzzSeedsPassBash runs the real bash -n over the scripts of every seed the
+// fuzzer starts from that validation accepts, besides the in-process parser.
+func TestFuzzSeedsPassBash(t *testing.T) {
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		t.Skip("no bash")
+	}
+	checked := 0
+	for slot := range fuzzDefaults {
+		for _, v := range []string{fuzzDefaults[slot], "a'b", "$(id)", "%h$X"} {
+			src, _ := specWith(slot, v)
+			doc, probs := spec.Check([]byte(src))
+			if doc == nil || len(probs.Errors()) > 0 {
+				continue
+			}
+			b, err := secrets.New(rand.Reader, time.Now(), doc.Cluster.Name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b.RegistryPasswords = map[string]string{"harbor:443": "pw'x"}
+			plans, err := plan.Build(doc.Cluster, b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := render.Render(doc.Cluster, b, render.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ud struct {
+				WriteFiles []wf `yaml:"write_files"`
+			}
+			if err := yaml.Unmarshal(res.Nodes[0].Files[0].Data, &ud); err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range ud.WriteFiles {
+				if w.Path != plan.BootstrapPath {
+					continue
+				}
+				cmd := exec.Command(bash, "-n")
+				cmd.Stdin = strings.NewReader(w.Content)
+				if out, err := cmd.CombinedOutput(); err != nil {
+					t.Errorf("bash -n on slot %d value %q: %v\n%s", slot, v, err, out)
+				}
+				checked++
+			}
+			_ = plans
+		}
+	}
+	if checked < len(fuzzDefaults) {
+		t.Errorf("only %d scripts checked", checked)
+	}
+}

@@ -1,0 +1,226 @@
+package secrets
+
+import (
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/pem"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+var now = time.Date(2030, 6, 1, 12, 0, 0, 0, time.UTC)
+
+func newBundle(t *testing.T) *Bundle {
+	t.Helper()
+	b, err := New(rand.Reader, now, "lab")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func roundTrip(t *testing.T, b *Bundle) (*Bundle, error) {
+	t.Helper()
+	raw, err := b.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Load(raw, "lab")
+}
+
+func TestNewLoads(t *testing.T) {
+	b := newBundle(t)
+	got, err := roundTrip(t, b)
+	if err != nil {
+		t.Fatalf("a new bundle does not load: %v", err)
+	}
+	if got.CA != b.CA || got.AdminClient != b.AdminClient {
+		t.Fatal("a new bundle changed on the way through Marshal and Load")
+	}
+}
+
+// Every PEM field holds exactly the one block it names: a second CA, a key after a
+// certificate or trailing text would reach the nodes unchecked.
+func TestPEMFieldsHoldExactlyOneBlock(t *testing.T) {
+	other := newBundle(t)
+	fields := map[string]func(*Bundle) *string{
+		"ca.cert":             func(b *Bundle) *string { return &b.CA.Cert },
+		"ca.key":              func(b *Bundle) *string { return &b.CA.Key },
+		"frontProxyCA.cert":   func(b *Bundle) *string { return &b.FrontProxyCA.Cert },
+		"frontProxyCA.key":    func(b *Bundle) *string { return &b.FrontProxyCA.Key },
+		"etcdCA.cert":         func(b *Bundle) *string { return &b.EtcdCA.Cert },
+		"etcdCA.key":          func(b *Bundle) *string { return &b.EtcdCA.Key },
+		"serviceAccount.cert": func(b *Bundle) *string { return &b.ServiceAccount.Cert },
+		"serviceAccount.key":  func(b *Bundle) *string { return &b.ServiceAccount.Key },
+		"adminClient.cert":    func(b *Bundle) *string { return &b.AdminClient.Cert },
+		"adminClient.key":     func(b *Bundle) *string { return &b.AdminClient.Key },
+	}
+	edits := []struct {
+		name, want string
+		edit       func(s string) string
+	}{
+		{"second CA appended", "holds 2 PEM blocks", func(s string) string { return s + other.CA.Cert }},
+		{"second block prepended", "holds 2 PEM blocks", func(s string) string { return other.EtcdCA.Cert + s }},
+		{"private key appended", "holds 2 PEM blocks", func(s string) string { return s + other.CA.Key }},
+		{"trailing text", "text after the PEM block", func(s string) string { return s + "touch /tmp/x\n" }},
+		{"leading text", "text before the PEM block", func(s string) string { return "# hello\n" + s }},
+		{"a broken second BEGIN line", "holds 2 PEM blocks", func(s string) string { return s + "-----BEGIN junk\n" }},
+		{"empty", "empty", func(string) string { return "" }},
+		{"not PEM", "holds 0 PEM blocks", func(string) string { return "hello" }},
+		{"headers", "PEM headers", func(s string) string {
+			blk, _ := pem.Decode([]byte(s))
+			blk.Headers = map[string]string{"Proc-Type": "4,ENCRYPTED"}
+			return string(pem.EncodeToMemory(blk))
+		}},
+		{"wrong block type", "want", func(s string) string {
+			blk, _ := pem.Decode([]byte(s))
+			blk.Type = "X509 CRL"
+			return string(pem.EncodeToMemory(blk))
+		}},
+	}
+	for field, get := range fields {
+		for _, e := range edits {
+			t.Run(field+"/"+e.name, func(t *testing.T) {
+				b := newBundle(t)
+				p := get(b)
+				*p = e.edit(*p)
+				_, err := roundTrip(t, b)
+				if err == nil {
+					t.Fatalf("accepted %s with %s", field, e.name)
+				}
+				if !strings.Contains(err.Error(), field+": ") || !strings.Contains(err.Error(), e.want) {
+					t.Fatalf("error %q does not name %s and say %q", err, field, e.want)
+				}
+			})
+		}
+	}
+}
+
+// White space around the one block is tolerated, and dropped on load, so the
+// text that reaches the nodes is the block alone.
+func TestPEMWhiteSpaceIsNormalised(t *testing.T) {
+	b := newBundle(t)
+	want := b.CA.Cert
+	b.CA.Cert = "\n\n  " + b.CA.Cert + "  \n\n"
+	b.ServiceAccount.Cert = "\n " + b.ServiceAccount.Cert
+	got, err := roundTrip(t, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.CA.Cert != want {
+		t.Fatalf("ca.cert not normalised:\n%q\nwant\n%q", got.CA.Cert, want)
+	}
+	if !strings.HasPrefix(got.ServiceAccount.Cert, "-----BEGIN") {
+		t.Fatal("serviceAccount.cert not normalised")
+	}
+}
+
+// The fixed bundles of the golden cases are already in the one-block form: loading
+// them changes no field, so the golden output stays as it is.
+func TestGoldenBundlesLoadUnchanged(t *testing.T) {
+	paths, err := filepath.Glob("../../testdata/golden/*/secrets.yaml")
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("no golden bundles: %v", err)
+	}
+	for _, p := range paths {
+		raw, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var cluster string
+		for _, l := range strings.Split(string(raw), "\n") {
+			if c, ok := strings.CutPrefix(l, "cluster: "); ok {
+				cluster = strings.Trim(c, `"`)
+			}
+		}
+		b, err := Load(raw, cluster)
+		if err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+		out, err := b.Marshal()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(out) != string(raw) {
+			t.Errorf("%s: Load changed the bundle", p)
+		}
+	}
+}
+
+func TestValidities(t *testing.T) {
+	b := newBundle(t)
+	vs, err := b.Validities()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fields []string
+	for _, v := range vs {
+		fields = append(fields, v.Field)
+		if !v.NotBefore.Before(now) {
+			t.Errorf("%s: not valid at creation (%s)", v.Field, v.NotBefore)
+		}
+	}
+	if got := strings.Join(fields, ","); got != "ca,frontProxyCA,etcdCA,adminClient" {
+		t.Fatalf("fields %s", got)
+	}
+	if !vs[0].NotAfter.Equal(now.Add(CAValidity)) || !vs[3].NotAfter.Equal(now.Add(AdminValidity)) {
+		t.Fatalf("validity ends %s (ca), %s (admin)", vs[0].NotAfter, vs[3].NotAfter)
+	}
+}
+
+func TestRenewAdmin(t *testing.T) {
+	b := newBundle(t)
+	before := *b
+	later := now.Add(AdminValidity + 24*time.Hour) // the first admin certificate has expired
+	if err := b.RenewAdmin(rand.Reader, later); err != nil {
+		t.Fatal(err)
+	}
+	if b.AdminClient.Key == before.AdminClient.Key || b.AdminClient.Cert == before.AdminClient.Cert {
+		t.Fatal("renewal kept the old key or certificate")
+	}
+	after := *b
+	after.AdminClient = before.AdminClient
+	a, _ := after.Marshal()
+	o, _ := before.Marshal()
+	if string(a) != string(o) {
+		t.Fatal("renewal changed more than adminClient")
+	}
+	if err := b.Check(); err != nil {
+		t.Fatalf("renewed bundle fails its check: %v", err)
+	}
+	cert, err := parseCert(b.AdminClient.Cert)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !cert.NotAfter.Equal(later.Add(AdminValidity)) {
+		t.Fatalf("renewed certificate ends %s", cert.NotAfter)
+	}
+	if cert.Subject.CommonName != "k8sgen-admin" || len(cert.Subject.Organization) != 1 || cert.Subject.Organization[0] != "kubeadm:cluster-admins" {
+		t.Fatalf("renewed certificate subject %s", cert.Subject)
+	}
+	if len(cert.ExtKeyUsage) != 1 || cert.ExtKeyUsage[0] != x509.ExtKeyUsageClientAuth {
+		t.Fatal("renewed certificate is not a client certificate")
+	}
+
+	// Near the CA's end, the admin certificate ends with the CA.
+	nearEnd := now.Add(CAValidity - 30*24*time.Hour)
+	if err := b.RenewAdmin(rand.Reader, nearEnd); err != nil {
+		t.Fatal(err)
+	}
+	cert, _ = parseCert(b.AdminClient.Cert)
+	if !cert.NotAfter.Equal(now.Add(CAValidity)) {
+		t.Fatalf("admin certificate ends %s, after the CA (%s)", cert.NotAfter, now.Add(CAValidity))
+	}
+
+	// An expired CA signs nothing.
+	kept := b.AdminClient
+	if err := b.RenewAdmin(rand.Reader, now.Add(CAValidity+time.Hour)); err == nil || !strings.Contains(err.Error(), "cannot sign") {
+		t.Fatalf("renewal with an expired CA: %v", err)
+	}
+	if b.AdminClient != kept {
+		t.Fatal("a failed renewal changed the bundle")
+	}
+}

@@ -1,0 +1,142 @@
+package spec
+
+import (
+	"fmt"
+	"net"
+	"net/netip"
+	"net/url"
+	"path"
+	"regexp"
+	"strings"
+
+	"github.com/k8sgen/k8sgen/profiles"
+)
+
+// Rules read off the bootstrap script: commands that fail on the node because
+// of a spec value, where the spec alone decides that they will.
+
+// downloads checks URLs whose content the script assumes.
+func (v *validator) downloads(c *Cluster) {
+	// cri_dockerd_setup unpacks the archive with `tar -xzf`.
+	if d := c.Packages.CRIDockerd; c.Runtime == "docker" && d.URL != "" && isURL(d.URL) {
+		u, _ := url.Parse(d.URL)
+		name := path.Base(u.Path)
+		if !strings.HasSuffix(name, ".tgz") && !strings.HasSuffix(name, ".tar.gz") {
+			v.errorf("packages.criDockerd.url", "%q must name cri-dockerd's release archive (.tgz or .tar.gz, e.g. cri-dockerd-0.3.17.amd64.tgz): the node unpacks it with tar -xzf", d.URL)
+		}
+	}
+}
+
+var (
+	minorSegmentRE = regexp.MustCompile(`/v1\.([0-9]+)(/|$)`)
+	channelKindRE  = regexp.MustCompile(`/(deb|rpm)/?$`)
+)
+
+// kubernetesRepo checks packages.kubernetes.baseURL against the layout the node
+// builds from it: with layout pkgs the node appends v1.MINOR/deb/ (or rpm/), so a
+// URL that already names a channel gets it twice; with layout flat the URL is the
+// channel itself and must be this release's.
+func (v *validator) kubernetesRepo(c *Cluster) {
+	r := c.Packages.Kubernetes
+	if r.BaseURL == "" || !isURL(r.BaseURL) {
+		return
+	}
+	ver, ok := ParseVersion(c.KubernetesVersion)
+	prof, err := profiles.Get(c.OS)
+	if !ok || err != nil {
+		return
+	}
+	u, _ := url.Parse(r.BaseURL)
+	kind := "deb"
+	if prof.PackageManager == "dnf" {
+		kind = "rpm"
+	}
+	channel := fmt.Sprintf("v%d.%d/%s/", ver.Major, ver.Minor, kind)
+	const p = "packages.kubernetes.baseURL"
+	m := minorSegmentRE.FindStringSubmatch(u.Path)
+	k := channelKindRE.FindStringSubmatch(u.Path)
+	if r.Layout != "flat" {
+		if m != nil || k != nil {
+			root := r.BaseURL
+			if i := minorSegmentRE.FindStringIndex(root); i != nil {
+				root = root[:i[0]+1]
+			}
+			v.errorf(p, "%q already names a channel, and layout pkgs appends %s to the base; give the root (%s) or set layout: flat", r.BaseURL, channel, root)
+			return
+		}
+		if u.Host == "pkgs.k8s.io" && !strings.HasPrefix(u.Path, "/core:/") && !strings.HasPrefix(u.Path, "/addons:/") {
+			v.errorf(p, "%q is not a pkgs.k8s.io root: its channels live under https://pkgs.k8s.io/core:/stable:/", r.BaseURL)
+		}
+		return
+	}
+	if m != nil && m[1] != fmt.Sprint(ver.Minor) {
+		v.errorf(p, "%q is the v1.%s channel, but kubernetesVersion is %s: the node would find no kubeadm %s there; use the v%d.%d channel", r.BaseURL, m[1], ver, ver, ver.Major, ver.Minor)
+	}
+	if k != nil && k[1] != kind {
+		v.errorf(p, "%q is a %s repository, but %s installs %s packages", r.BaseURL, k[1], c.OS, kind)
+	}
+}
+
+// dockerDistros are the directories of Docker's package repository
+// (download.docker.com/linux/<distro>) and the package manager each serves.
+var dockerDistros = map[string]string{
+	"centos": "dnf", "fedora": "dnf", "rhel": "dnf", "sles": "zypper",
+	"debian": "apt", "raspbian": "apt", "ubuntu": "apt",
+}
+
+// runtimeRepo checks that a mirror of Docker's repository serves the OS: the node
+// looks up its codename (apt) or $releasever (dnf) under the URL.
+func (v *validator) runtimeRepo(c *Cluster) {
+	r := c.Packages.Runtime
+	prof, err := profiles.Get(c.OS)
+	if r.BaseURL == "" || !isURL(r.BaseURL) || err != nil {
+		return
+	}
+	u, _ := url.Parse(r.BaseURL)
+	distro := path.Base(strings.TrimSuffix(u.Path, "/"))
+	pm, ok := dockerDistros[distro]
+	if !ok || !strings.Contains(u.Path, "/linux/") {
+		return
+	}
+	want := path.Base(prof.Containerd.Repo)
+	switch {
+	case pm != prof.PackageManager:
+		v.errorf("packages.runtime.baseURL", "%q is Docker's repository for %s, which %s cannot use (%s); use the /linux/%s directory", r.BaseURL, distro, c.OS, prof.PackageManager, want)
+	case pm == "apt" && distro != want:
+		v.errorf("packages.runtime.baseURL", "%q is Docker's repository for %s; %s needs /linux/%s (its codename %s is not under %s)", r.BaseURL, distro, c.OS, want, prof.Codename, distro)
+	}
+}
+
+// endpointProxy mirrors kubeadm's HTTPProxy preflight check (a warning there):
+// with a proxy set, the join's wait loop (curl) and kubeadm itself reach the API
+// through the proxy unless NO_PROXY covers the endpoint. k8sgen adds the node
+// addresses, so only an endpoint elsewhere (a VIP, a load balancer, a name) can miss.
+func (v *validator) endpointProxy(c *Cluster) {
+	if c.Proxy.HTTP == "" && c.Proxy.HTTPS == "" || c.ControlPlaneEndpoint == "" {
+		return
+	}
+	host, _, err := net.SplitHostPort(c.ControlPlaneEndpoint)
+	if err != nil {
+		return
+	}
+	for _, n := range c.Nodes {
+		if n.IP == host {
+			return
+		}
+	}
+	ip, ipErr := netip.ParseAddr(host)
+	for _, e := range c.Proxy.NoProxy {
+		e = strings.ToLower(strings.TrimSpace(e))
+		switch {
+		case e == "*" || e == host:
+			return
+		case ipErr == nil:
+			if q, err := netip.ParsePrefix(e); err == nil && q.Contains(ip) {
+				return
+			}
+		case strings.HasSuffix(host, "."+strings.TrimPrefix(e, ".")):
+			return
+		}
+	}
+	v.warnf("proxy.noProxy", "does not cover controlPlaneEndpoint's host %s: nodes would reach the API through the proxy (kubeadm's preflight warns too) and the joins wait for it in vain; add %s", host, host)
+}

@@ -1,0 +1,148 @@
+package templates
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/k8sgen/k8sgen/render/spec"
+)
+
+// The escaping functions below are the only way a value reaches a rendered file:
+// TestTemplatesEscapeEveryValue fails on any template action that prints a value
+// through anything else. Each returns an error, which stops the render, for a
+// value its format cannot hold; validation refuses such values earlier, with the
+// field and line, so these errors mean a validation gap. They never quote the
+// value, which may be a password.
+
+// errNUL is returned for values holding NUL, which no shell variable, C string or
+// configuration line can carry.
+var errNUL = errors.New("value holds a NUL byte")
+
+// shellSafe are the bytes that print unquoted in a POSIX shell word.
+const shellSafe = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=@,+%"
+
+// ShellQuote quotes s as one POSIX shell word: plain words stay unquoted for
+// readability, anything else is single-quoted, where no byte but ' is special.
+func ShellQuote(s string) (string, error) {
+	if strings.IndexByte(s, 0) >= 0 {
+		return "", errNUL
+	}
+	if s != "" && strings.Trim(s, shellSafe) == "" {
+		return s, nil
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'", nil
+}
+
+// shellWords quotes each element as one shell word and joins them with spaces.
+func shellWords(words []string) (string, error) {
+	q := make([]string, len(words))
+	for i, w := range words {
+		var err error
+		if q[i], err = ShellQuote(w); err != nil {
+			return "", err
+		}
+	}
+	return strings.Join(q, " "), nil
+}
+
+// DoubleQuote writes s as a double-quoted string that YAML and TOML read alike:
+// ", \ and the usual control characters as backslash escapes, every other
+// character that is not printable in YAML or TOML (C0, DEL, C1 including NEL,
+// the Unicode line and paragraph separators, the byte-order mark) as \uXXXX.
+// YAML parsers break lines at U+0085, U+2028 and U+2029, so these never appear raw.
+func DoubleQuote(s string) (string, error) {
+	if !utf8.ValidString(s) {
+		return "", errors.New("a value is not valid UTF-8")
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 2)
+	b.WriteByte('"')
+	for _, r := range s {
+		switch {
+		case r == '"':
+			b.WriteString(`\"`)
+		case r == '\\':
+			b.WriteString(`\\`)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case spec.IsControl(r):
+			fmt.Fprintf(&b, `\u%04X`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte('"')
+	return b.String(), nil
+}
+
+// UnitQuote writes s as one argument of a systemd unit's command line: double
+// quotes with \ and " escaped, % doubled (specifiers) and $ doubled (variable
+// expansion). Control characters have no place in a unit file.
+func UnitQuote(s string) (string, error) {
+	if err := noControl(s); err != nil {
+		return "", err
+	}
+	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, `%`, `%%`, `$`, `$$`)
+	return `"` + r.Replace(s) + `"`, nil
+}
+
+// EnvQuote writes s as a value of a systemd EnvironmentFile: double quotes with a
+// backslash before ", \, ` and $. Nothing is doubled: systemd expands neither
+// specifiers nor variables in such a file, so unitq's %% and $$ would stay doubled.
+func EnvQuote(s string) (string, error) {
+	if err := noControl(s); err != nil {
+		return "", err
+	}
+	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "`", "\\`", `$`, `\$`)
+	return `"` + r.Replace(s) + `"`, nil
+}
+
+// Word passes s into a line-oriented file that has no quoting (chrony.conf,
+// sysctl.d, modules-load.d, hosts): one token, no whitespace, no comment sign.
+func Word(s string) (string, error) {
+	if s == "" {
+		return "", errors.New("empty value where a word is needed")
+	}
+	if err := noControl(s); err != nil {
+		return "", err
+	}
+	if i := strings.IndexAny(s, " #;"); i >= 0 {
+		return "", fmt.Errorf("a value holds %q, which this file format would read as a separator or a comment", s[i])
+	}
+	return s, nil
+}
+
+// Line passes s into a line-oriented file as the rest of a line: inner spaces
+// are allowed (a sysctl value such as "32768 60999"), line breaks are not.
+func Line(s string) (string, error) {
+	if err := noControl(s); err != nil {
+		return "", err
+	}
+	if strings.TrimSpace(s) != s || s == "" {
+		return "", errors.New("a value is empty or has surrounding whitespace")
+	}
+	if strings.Contains(s, "#") {
+		return "", errors.New("a value holds '#', which this file format reads as a comment")
+	}
+	return s, nil
+}
+
+// noControl refuses invalid UTF-8 and every character a line-oriented reader could
+// take for a line break or that no text file should hold.
+func noControl(s string) error {
+	if !utf8.ValidString(s) {
+		return errors.New("a value is not valid UTF-8")
+	}
+	for _, r := range s {
+		if spec.IsControl(r) {
+			return fmt.Errorf("a value holds the control character %U", r)
+		}
+	}
+	return nil
+}
