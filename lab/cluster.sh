@@ -123,6 +123,17 @@ network:
   cniManifest: http://10.77.0.1/manifests/kube-flannel.yml
   cniImageRepository: harbor:443/flannel-io
   kubeProxyMode: ipvs
+# One control plane has nothing to elect a leader from. Under TCG, etcd's slow
+# fsyncs make the 5 s lease renewals time out; the controller-manager and the
+# scheduler then exit on the lost lease, again and again, and no Deployment ever
+# gets its endpoints. Without election they simply run.
+components:
+  controllerManager:
+    extraArgs:
+      leader-elect: "false"
+  scheduler:
+    extraArgs:
+      leader-elect: "false"
 kernel:
   modules: [xt_conntrack]
   sysctls:
@@ -175,10 +186,7 @@ for i in "${!NODES[@]}"; do
   mkdir -p "$WORK/tools"
   cp "$LAB_DIR/cluster/run.sh" "$WORK/tools/run.sh"
   # kubeadm wants 2 CPUs on a control plane; workers get one and a lower CPU
-  # priority, so that the emulated vCPUs do not starve the control plane: a slow API
-  # server makes controller-manager and scheduler lose their leader lease (5 s lease
-  # updates time out under TCG), and with no controller-manager no Deployment
-  # becomes available.
+  # priority, so that the emulated vCPUs do not starve the control plane.
   mem=3072 cpus=1 niceness=10
   [ "$i" = 0 ] && mem=4096 cpus=2 niceness=0
   "$LAB_DIR/vm.sh" start --name "$n" --ip "${IPS[$i]}" --memory "$mem" --cpus "$cpus" --nice "$niceness" --user-data "$WORK/render/out/$n/user-data" \

@@ -70,6 +70,7 @@ var Formats = map[string]Format{
 	"kubeadm-join.yaml.tmpl":  YAML,
 	"kubeadm-node.tmpl":       YAML,
 	"nodeRegistration":        YAML,
+	"extraArgs":               YAML,
 	"kubeconfig.tmpl":         YAML,
 	"meta-data.tmpl":          YAML,
 	"crictl.yaml.tmpl":        YAML,

@@ -68,6 +68,16 @@ type Host struct{ IP, Name string }
 // KV is an ordered key/value pair.
 type KV struct{ Key, Value string }
 
+// sortedKV returns m as pairs sorted by key, so the output does not follow map order.
+func sortedKV(m map[string]string) []KV {
+	out := make([]KV, 0, len(m))
+	for k, v := range m {
+		out = append(out, KV{k, v})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
+	return out
+}
+
 // NodePlan is everything the templates need for one node. It is layered so that
 // a file shared by many nodes cannot carry one node's values to another: files
 // shared by the whole cluster render from its ClusterPlan, files shared by the
@@ -125,6 +135,9 @@ type ClusterPlan struct {
 	Sysctls []KV
 	// Packages are installed with the Kubernetes packages (ipvs tools).
 	ExtraPackages []string
+
+	// APIServerArgs … KubeletArgs are components.*.extraArgs sorted by flag name.
+	APIServerArgs, ControllerManagerArgs, SchedulerArgs, EtcdArgs, KubeletArgs []KV
 
 	PauseImage string
 	// ContainerdSeries is the pinned release series (1.7 or 2); ContainerdConfigVersion its config format.
@@ -262,6 +275,11 @@ func Build(c *spec.Cluster, b *secrets.Bundle) ([]*NodePlan, error) {
 		Hosts:                   hosts,
 		Modules:                 modules,
 		Sysctls:                 sysctls,
+		APIServerArgs:           sortedKV(c.Components.APIServer.ExtraArgs),
+		ControllerManagerArgs:   sortedKV(c.Components.ControllerManager.ExtraArgs),
+		SchedulerArgs:           sortedKV(c.Components.Scheduler.ExtraArgs),
+		EtcdArgs:                sortedKV(c.Components.Etcd.ExtraArgs),
+		KubeletArgs:             sortedKV(c.Components.Kubelet.ExtraArgs),
 		ExtraPackages:           extra,
 		PauseImage:              imageRepo + "/pause:" + rel.pause,
 		ImageRepository:         c.ImageRepository,

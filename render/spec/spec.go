@@ -29,8 +29,27 @@ type Cluster struct {
 	Kernel Kernel `yaml:"kernel"`
 	// ExtraHosts are /etc/hosts entries besides the nodes, e.g. a registry's name.
 	ExtraHosts []ExtraHost `yaml:"extraHosts"`
+	// Components pass command-line flags to the programs kubeadm configures.
+	Components Components `yaml:"components"`
 	// Nodes are the machines, in the order they are rendered.
 	Nodes []Node `yaml:"nodes"`
+}
+
+// Components are the programs kubeadm configures, by their kubeadm names.
+type Components struct {
+	APIServer         Component `yaml:"apiServer"`
+	ControllerManager Component `yaml:"controllerManager"`
+	Scheduler         Component `yaml:"scheduler"`
+	Etcd              Component `yaml:"etcd"`
+	// Kubelet's flags apply to every node.
+	Kubelet Component `yaml:"kubelet"`
+}
+
+// Component holds one program's extra flags.
+type Component struct {
+	// ExtraArgs map flag names, without the leading dashes, to values:
+	// leader-elect-lease-duration: 60s.
+	ExtraArgs map[string]string `yaml:"extraArgs"`
 }
 
 // Registry is one registry host as image names spell it (docker.io, harbor:443).

@@ -115,6 +115,7 @@ func Validate(d *Document) Problems {
 	v.proxy(c, pod, svc)
 	v.endpointProxy(c)
 	v.kernel(c)
+	v.components(c)
 	if m := c.Network.CNIManifest; m != "" {
 		if !isURL(m) {
 			v.errorf("network.cniManifest", "%q must be an http(s) URL of the CNI manifest", m)
