@@ -268,3 +268,35 @@ func TestTypoDistance(t *testing.T) {
 		t.Errorf("nearest(sit) = %q, want none", got)
 	}
 }
+
+// TestControlPlaneCount: stacked etcd needs an odd number of members.
+func TestControlPlaneCount(t *testing.T) {
+	cp := func(i int) string {
+		return "  - name: cp-" + string(rune('2'+i)) + "\n    role: control-plane\n    ip: 192.168.1." + string(rune('3'+i)) + "0\n"
+	}
+	two := base + cp(0)
+	four := base + cp(0) + cp(1) + cp(2)
+	for _, tt := range []struct {
+		name, src, path string
+		line            int
+		msg             []string
+	}{
+		{"two", two, "nodes[2].role", lAfterBase + 1, []string{"2 control planes", "majority (2 of 2)", "use 1 or 3"}},
+		{"four", four, "nodes[4].role", lAfterBase + 7, []string{"4 control planes", "majority (3 of 4)", "use 3 or 5"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			doc, probs := check(tt.src)
+			if doc == nil {
+				t.Fatalf("not loaded:\n%s", dump(probs))
+			}
+			if !problemAt(probs, false, tt.path, tt.line, tt.msg...) {
+				t.Errorf("want %s at line %d: %s, got:\n%s", tt.path, tt.line, tt.msg, dump(probs))
+			}
+		})
+	}
+	for _, src := range []string{base, base + cp(0) + cp(1)} {
+		if doc, probs := check(src); doc == nil || len(probs.Errors()) != 0 {
+			t.Errorf("odd count refused:\n%s", dump(probs))
+		}
+	}
+}

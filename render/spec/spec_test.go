@@ -492,6 +492,9 @@ nodes:
   - name: cp2
     role: control-plane
     ip: 192.168.1.12
+  - name: cp3
+    role: control-plane
+    ip: 192.168.1.13
 `
 	doc, probs := Load([]byte(src))
 	if doc == nil {
@@ -564,14 +567,15 @@ func TestDefaultsKeepExplicitValues(t *testing.T) {
 
 func TestWarnings(t *testing.T) {
 	twoCPs := edit(t, "role: worker", "role: control-plane")
+	const thirdCP = "  - name: cp-3\n    role: control-plane\n    ip: 192.168.1.13\n"
 	tests := []struct {
 		name     string
 		src      string
 		warnings int
 	}{
-		{"several control planes, default endpoint", twoCPs, 1},
-		{"several control planes, endpoint spelled as the first one", edit(t, "runtime: containerd", `controlPlaneEndpoint: "192.168.1.11:6443"`, "role: worker", "role: control-plane"), 1},
-		{"several control planes behind a VIP", edit(t, "runtime: containerd", `controlPlaneEndpoint: "192.168.1.10:6443"`, "role: worker", "role: control-plane"), 0},
+		{"several control planes, default endpoint", twoCPs + thirdCP, 1},
+		{"several control planes, endpoint spelled as the first one", edit(t, "runtime: containerd", `controlPlaneEndpoint: "192.168.1.11:6443"`, "role: worker", "role: control-plane") + thirdCP, 1},
+		{"several control planes behind a VIP", edit(t, "runtime: containerd", `controlPlaneEndpoint: "192.168.1.10:6443"`, "role: worker", "role: control-plane") + thirdCP, 0},
 		{"one control plane, default endpoint", base, 0},
 	}
 	for _, tt := range tests {

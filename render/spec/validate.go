@@ -496,7 +496,7 @@ func (v *validator) nodes(c *Cluster, pod, svc netip.Prefix) {
 	}
 	names := map[string]string{}
 	ips := map[netip.Addr]string{}
-	cps := 0
+	cps, lastCP := 0, ""
 	for i, n := range c.Nodes {
 		base := fmt.Sprintf("nodes[%d]", i)
 		if v.required(base+".name", n.Name) {
@@ -512,6 +512,7 @@ func (v *validator) nodes(c *Cluster, pod, svc netip.Prefix) {
 			v.oneOf(base+".role", n.Role, []string{RoleControlPlane, RoleWorker})
 			if n.Role == RoleControlPlane {
 				cps++
+				lastCP = base + ".role"
 			}
 		}
 		if !v.required(base+".ip", n.IP) {
@@ -540,6 +541,10 @@ func (v *validator) nodes(c *Cluster, pod, svc netip.Prefix) {
 	}
 	if cps == 0 {
 		v.errorf("nodes", "%s", errNoCP)
+	} else if cps%2 == 0 {
+		// Stacked etcd runs one member per control plane and needs a majority to write.
+		v.errorf(lastCP, "%d control planes: stacked etcd needs a majority (%d of %d) to keep writing, so %d survive no more failures than %d and have one more member that can fail; use %d or %d",
+			cps, cps/2+1, cps, cps, cps-1, cps-1, cps+1)
 	}
 }
 
