@@ -10,6 +10,13 @@ import (
 // the leading dashes: lower-case words joined by '-'.
 var flagNameRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 
+// kubeletValueRE is what a kubelet flag value may hold. kubeadm joins the kubelet's
+// flags with spaces into KUBELET_KUBEADM_ARGS="…" in kubeadm-flags.env, and the
+// kubelet unit expands $KUBELET_KUBEADM_ARGS split at whitespace: a space would
+// start another flag, and quotes and backslashes mean different things to Go's %q,
+// which writes the file, and to systemd, which reads it.
+var kubeletValueRE = regexp.MustCompile(`^[A-Za-z0-9._:/,=+@%<>*~-]*$`)
+
 // maxExtraArgs bounds one component's flag list; no real command line comes close.
 const maxExtraArgs = 100
 
@@ -122,6 +129,8 @@ func (v *validator) components(c *Cluster) {
 			default:
 				if why := managedWhy(name, k); why != "" {
 					v.errorf(p, "%s cannot be an extra argument: %s", k, why)
+				} else if name == "kubelet" && !kubeletValueRE.MatchString(args[k]) {
+					v.errorf(p, "%q: kubelet flag values may hold only letters, digits and . _ : / , = + @ %% < > * ~ -; kubeadm passes them through kubeadm-flags.env, where a space starts another flag and quotes are not kept", args[k])
 				}
 			}
 		}

@@ -47,6 +47,12 @@ func TestComponentArgsRefused(t *testing.T) {
 			"components.kubelet.extraArgs.node-ip", []string{"nodes[].ip"}},
 		{"kubelet cgroup driver", "kubelet", "cgroup-driver", "cgroupfs",
 			"components.kubelet.extraArgs.cgroup-driver", []string{"must match"}},
+		{"kubelet value with a space", "kubelet", "node-labels", `"a=b --cgroup-driver=cgroupfs"`,
+			"components.kubelet.extraArgs.node-labels", []string{"a space starts another flag"}},
+		{"kubelet value with a quote", "kubelet", "node-labels", `'a="b'`,
+			"components.kubelet.extraArgs.node-labels", []string{"quotes are not kept"}},
+		{"kubelet value with a dollar", "kubelet", "root-dir", `"/var/lib/$(id)"`,
+			"components.kubelet.extraArgs.root-dir", []string{"may hold only"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -92,6 +98,8 @@ func TestComponentArgsAccepted(t *testing.T) {
 		{"etcd", "listen-metrics-urls", "http://0.0.0.0:2381"},
 		{"kubelet", "node-labels", `"a=b,c=d"`},
 		{"kubelet", "v", `"2"`},
+		{"kubelet", "eviction-hard", `"memory.available<100Mi,nodefs.available<10%"`},
+		{"kubelet", "max-pods", `"200"`},
 		{"apiServer", "oidc-username-claim", `"user name"`},
 	} {
 		t.Run(fmt.Sprintf("%s %s", tt.component, tt.flag), func(t *testing.T) {
