@@ -75,6 +75,7 @@ func TestComponentArgsValues(t *testing.T) {
 		{"trailing space", `"60s "`, "leading or trailing spaces"},
 		{"tab", `"a\tb"`, "control character"},
 		{"huge", `"` + strings.Repeat("a", 3000) + `"`, "the limit is 2048"},
+		{"null", ``, `no value; write "" for an empty one`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			doc, probs := check(argsSpec("controllerManager", "leader-elect-lease-duration", tt.value))

@@ -8,6 +8,7 @@ const (
 	errAlias        = "YAML aliases are not supported in the spec; write the value out"
 	errRequired     = "required"
 	errNullItem     = "an empty list item; give it a value or remove the '-'"
+	errNullValue    = "no value; write \"\" for an empty one, or remove the key"
 	errNodeName     = "must be a lowercase RFC 1123 name: a-z, 0-9 and '-', starting and ending with a letter or digit, at most 63 characters (use '-' instead of '_')"
 	errClusterName  = "must be a lowercase RFC 1123 label: a-z, 0-9 and '-', at most 63 characters"
 	errNoCP         = "at least one node needs role control-plane"

@@ -222,6 +222,11 @@ func walk(n *yaml.Node, t reflect.Type, path string, pos Positions, probs, unkno
 				*probs = append(*probs, Problem{Path: path, Line: k.Line, Msg: "key " + msg})
 				continue
 			}
+			if v := n.Content[i+1]; isNull(v) && t.Elem().Kind() == reflect.String {
+				// The decoder would store "", which no reader of the spec meant.
+				*probs = append(*probs, Problem{Path: sub, Line: k.Line, Msg: errNullValue})
+				continue
+			}
 			walk(n.Content[i+1], t.Elem(), sub, pos, probs, unknown)
 			pos[sub] = k.Line
 		}
