@@ -138,6 +138,8 @@ type ClusterPlan struct {
 
 	// APIServerArgs … KubeletArgs are components.*.extraArgs sorted by flag name.
 	APIServerArgs, ControllerManagerArgs, SchedulerArgs, EtcdArgs, KubeletArgs []KV
+	// IgnorePreflightErrors go to every node's nodeRegistration.
+	IgnorePreflightErrors []string
 
 	PauseImage string
 	// ContainerdSeries is the pinned release series (1.7 or 2); ContainerdConfigVersion its config format.
@@ -280,6 +282,7 @@ func Build(c *spec.Cluster, b *secrets.Bundle) ([]*NodePlan, error) {
 		SchedulerArgs:           sortedKV(c.Components.Scheduler.ExtraArgs),
 		EtcdArgs:                sortedKV(c.Components.Etcd.ExtraArgs),
 		KubeletArgs:             sortedKV(c.Components.Kubelet.ExtraArgs),
+		IgnorePreflightErrors:   c.IgnorePreflightErrors,
 		ExtraPackages:           extra,
 		PauseImage:              imageRepo + "/pause:" + rel.pause,
 		ImageRepository:         c.ImageRepository,

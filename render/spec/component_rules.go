@@ -1,7 +1,9 @@
 package spec
 
 import (
+	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -132,6 +134,50 @@ func (v *validator) components(c *Cluster) {
 				} else if name == "kubelet" && !kubeletValueRE.MatchString(args[k]) {
 					v.errorf(p, "%q: kubelet flag values may hold only letters, digits and . _ : / , = + @ %% < > * ~ -; kubeadm passes them through kubeadm-flags.env, where a space starts another flag and quotes are not kept", args[k])
 				}
+			}
+		}
+	}
+}
+
+// preflightRE is a kubeadm preflight check name: NumCPU, Port-6443,
+// FileContent--proc-sys-net-ipv4-ip_forward.
+var preflightRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+
+// preflightChecks are the names of kubeadm's preflight checks of 1.30–1.37
+// (cmd/kubeadm/app/preflight); preflightPrefixes start the names of checks that
+// carry a port, a path or a service in their name.
+var (
+	preflightChecks = []string{
+		"all", "CRI", "ContainerRuntimeVersion", "ExternalEtcdClientCertificates", "ExternalEtcdVersion",
+		"Firewalld", "HTTPProxy", "HTTPProxyCIDR", "Hostname", "ImagePull", "IsPrivilegedUser",
+		"KubeletVersion", "KubernetesVersion", "Mem", "NumCPU", "Swap", "SystemVerification",
+	}
+	preflightPrefixes = []string{"Port-", "DirAvailable-", "FileAvailable-", "FileExisting-", "FileContent-", "Service-"}
+)
+
+// preflight checks ignorePreflightErrors: names as kubeadm spells them, "all" alone.
+func (v *validator) preflight(c *Cluster) {
+	known := make([]string, len(preflightChecks))
+	for i, k := range preflightChecks {
+		known[i] = strings.ToLower(k)
+	}
+	for i, name := range c.IgnorePreflightErrors {
+		p := fmt.Sprintf("ignorePreflightErrors[%d]", i)
+		lower := strings.ToLower(name)
+		switch {
+		case !preflightRE.MatchString(name):
+			v.errorf(p, "%q is not a preflight check name such as NumCPU or Port-6443", name)
+		case lower == "all" && len(c.IgnorePreflightErrors) > 1:
+			v.errorf(p, "all already ignores every check; kubeadm refuses it together with other names")
+		case lower == "all":
+			v.warnf(p, "all turns every preflight failure into a warning, including a missing runtime or a port in use; name the checks instead")
+		case slices.Contains(known, lower):
+		case slices.ContainsFunc(preflightPrefixes, func(pre string) bool { return strings.HasPrefix(lower, strings.ToLower(pre)) }):
+		default:
+			if best := nearest(name, preflightChecks); best != "" {
+				v.errorf(p, "%q is not a kubeadm preflight check (did you mean %s?); kubeadm would ignore the name and still fail on the check", name, best)
+			} else {
+				v.warnf(p, "%q is not a preflight check k8sgen knows; kubeadm ignores names it does not have", name)
 			}
 		}
 	}

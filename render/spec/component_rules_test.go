@@ -115,3 +115,33 @@ func TestComponentArgsAccepted(t *testing.T) {
 		})
 	}
 }
+
+func TestIgnorePreflightErrors(t *testing.T) {
+	const lItem = lAfterBase
+	spec := func(items string) string { return base + "ignorePreflightErrors: [" + items + "]\n" }
+	for _, tt := range []struct {
+		name, items, path string
+		warning           bool
+		msg               string
+	}{
+		{"typo", "NumCPUs", "ignorePreflightErrors[0]", false, "did you mean NumCPU?"},
+		{"all with others", "all, Mem", "ignorePreflightErrors[0]", false, "refuses it together with other names"},
+		{"all alone", "all", "ignorePreflightErrors[0]", true, "name the checks instead"},
+		{"unknown", "Gremlins", "ignorePreflightErrors[0]", true, "kubeadm ignores names it does not have"},
+		{"shell", `"Mem;reboot"`, "ignorePreflightErrors[0]", false, "not a preflight check name"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			doc, probs := check(spec(tt.items))
+			if doc == nil {
+				t.Fatalf("not loaded:\n%s", dump(probs))
+			}
+			if !problemAt(probs, tt.warning, tt.path, lItem, tt.msg) {
+				t.Errorf("want %s at line %d: %q, got:\n%s", tt.path, lItem, tt.msg, dump(probs))
+			}
+		})
+	}
+	doc, probs := check(spec("NumCPU, mem, Port-6443, FileContent--proc-sys-net-ipv4-ip_forward, DirAvailable--var-lib-etcd, Service-Kubelet"))
+	if doc == nil || len(probs) != 0 {
+		t.Fatalf("refused:\n%s", dump(probs))
+	}
+}

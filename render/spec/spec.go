@@ -31,6 +31,9 @@ type Cluster struct {
 	ExtraHosts []ExtraHost `yaml:"extraHosts"`
 	// Components pass command-line flags to the programs kubeadm configures.
 	Components Components `yaml:"components"`
+	// IgnorePreflightErrors names kubeadm preflight checks whose failure becomes a
+	// warning on every node (NumCPU, Mem), as kubeadm's --ignore-preflight-errors.
+	IgnorePreflightErrors []string `yaml:"ignorePreflightErrors"`
 	// Nodes are the machines, in the order they are rendered.
 	Nodes []Node `yaml:"nodes"`
 }

@@ -116,6 +116,7 @@ func Validate(d *Document) Problems {
 	v.endpointProxy(c)
 	v.kernel(c)
 	v.components(c)
+	v.preflight(c)
 	if m := c.Network.CNIManifest; m != "" {
 		if !isURL(m) {
 			v.errorf("network.cniManifest", "%q must be an http(s) URL of the CNI manifest", m)
