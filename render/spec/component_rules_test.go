@@ -51,8 +51,40 @@ func TestComponentArgsRefused(t *testing.T) {
 			"components.kubelet.extraArgs.node-labels", []string{"a space starts another flag"}},
 		{"kubelet value with a quote", "kubelet", "node-labels", `'a="b'`,
 			"components.kubelet.extraArgs.node-labels", []string{"quotes are not kept"}},
-		{"kubelet value with a dollar", "kubelet", "root-dir", `"/var/lib/$(id)"`,
-			"components.kubelet.extraArgs.root-dir", []string{"may hold only"}},
+		{"kubelet value with a dollar", "kubelet", "node-labels", `"a=$(id)"`,
+			"components.kubelet.extraArgs.node-labels", []string{"may hold only"}},
+		{"kubelet restricted label", "kubelet", "node-labels", `"node-role.kubernetes.io/worker="`,
+			"components.kubelet.extraArgs.node-labels", []string{"refuses to start with the label node-role.kubernetes.io/worker", "kubectl label"}},
+		{"kubelet bad label", "kubelet", "node-labels", `"tier"`,
+			"components.kubelet.extraArgs.node-labels", []string{"each label is key=value"}},
+		{"kubelet anonymous auth", "kubelet", "anonymous-auth", `"true"`,
+			"components.kubelet.extraArgs.anonymous-auth", []string{"port 10250"}},
+		{"kubelet static pod path", "kubelet", "static-pod-path", "/tmp",
+			"components.kubelet.extraArgs.static-pod-path", []string{"static pods"}},
+		{"api server bind address", "apiServer", "bind-address", "127.0.0.1",
+			"components.apiServer.extraArgs.bind-address", []string{"nodes[].ip"}},
+		{"bootstrap token auth", "apiServer", "enable-bootstrap-token-auth", `"false"`,
+			"components.apiServer.extraArgs.enable-bootstrap-token-auth", []string{"bootstrap token"}},
+		{"authorization without Node", "apiServer", "authorization-mode", "RBAC",
+			"components.apiServer.extraArgs.authorization-mode", []string{"drops Node"}},
+		{"admission without NodeRestriction", "apiServer", "enable-admission-plugins", "PodSecurity",
+			"components.apiServer.extraArgs.enable-admission-plugins", []string{"drops NodeRestriction"}},
+		{"controllers without the token controllers", "controllerManager", "controllers", `"*"`,
+			"components.controllerManager.extraArgs.controllers", []string{"drops bootstrapsigner"}},
+		{"controller-manager port", "controllerManager", "secure-port", `"10000"`,
+			"components.controllerManager.extraArgs.secure-port", []string{"probes"}},
+		{"scheduler config", "scheduler", "config", "/etc/kubernetes/s.yaml",
+			"components.scheduler.extraArgs.config", []string{"replaces the kubeconfig flags"}},
+		{"etcd feature gates", "etcd", "feature-gates", "A=true",
+			"components.etcd.extraArgs.feature-gates", []string{"InitialCorruptCheck"}},
+		{"version", "apiServer", "version", `"true"`,
+			"components.apiServer.extraArgs.version", []string{"prints and exits"}},
+		{"yaml 1.1 boolean", "controllerManager", "leader-elect", "off",
+			"components.controllerManager.extraArgs.leader-elect", []string{"write true or false"}},
+		{"empty value", "apiServer", "profiling", `""`,
+			"components.apiServer.extraArgs.profiling", []string{"give a value"}},
+		{"non-ASCII value", "apiServer", "oidc-username-claim", `"a\u202eb"`,
+			"components.apiServer.extraArgs.oidc-username-claim", []string{"printable ASCII"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -129,6 +161,8 @@ func TestIgnorePreflightErrors(t *testing.T) {
 		{"all alone", "all", "ignorePreflightErrors[0]", true, "name the checks instead"},
 		{"unknown", "Gremlins", "ignorePreflightErrors[0]", true, "kubeadm ignores names it does not have"},
 		{"shell", `"Mem;reboot"`, "ignorePreflightErrors[0]", false, "not a preflight check name"},
+		{"prefix alone", "Port-", "ignorePreflightErrors[0]", false, "names no check"},
+		{"twice", "NumCPU, numcpu", "ignorePreflightErrors[1]", false, "already listed"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			doc, probs := check(spec(tt.items))
@@ -143,5 +177,53 @@ func TestIgnorePreflightErrors(t *testing.T) {
 	doc, probs := check(spec("NumCPU, mem, Port-6443, FileContent--proc-sys-net-ipv4-ip_forward, DirAvailable--var-lib-etcd, Service-Kubelet"))
 	if doc == nil || len(probs) != 0 {
 		t.Fatalf("refused:\n%s", dump(probs))
+	}
+}
+
+// TestComponentArgsSeveralControlPlanes: the ClusterConfiguration is shared, so
+// nothing in it may be one control plane's own, and leader election stays on.
+func TestComponentArgsSeveralControlPlanes(t *testing.T) {
+	const lFlag = lAfterBase + 3
+	three := func(component, flag, value string) string {
+		src := edit(t, "role: worker", "role: control-plane")
+		src += "  - name: cp-3\n    role: control-plane\n    ip: 192.168.1.13\n"
+		return src + "components:\n  " + component + ":\n    extraArgs:\n      " + flag + ": " + value + "\n"
+	}
+	for _, tt := range []struct{ name, component, flag, value, msg string }{
+		{"leader election off", "scheduler", "leader-elect", `"false"`, "leader election stays on"},
+		{"a node's address", "controllerManager", "bind-address", "192.168.1.12", "names worker-1's address"},
+		{"a node's address in a URL", "etcd", "listen-metrics-urls", "http://192.168.1.13:2381", "names cp-3's address"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			doc, probs := check(three(tt.component, tt.flag, tt.value))
+			if doc == nil {
+				t.Fatalf("not loaded:\n%s", dump(probs))
+			}
+			path := "components." + tt.component + ".extraArgs." + tt.flag
+			if !problemAt(probs, false, path, lFlag+3, tt.msg) {
+				t.Errorf("want %s at line %d: %q, got:\n%s", path, lFlag+3, tt.msg, dump(probs))
+			}
+		})
+	}
+	if doc, probs := check(three("controllerManager", "bind-address", "192.168.1.1")); doc == nil || len(probs.Errors()) != 0 {
+		t.Errorf("an address of no node refused:\n%s", dump(probs))
+	}
+}
+
+// TestMapKeys: keys that the decoder would turn into other text than the loader checked.
+func TestMapKeys(t *testing.T) {
+	for _, tt := range []struct{ name, key, msg string }{
+		{"null key", "~", "a key must be plain text"},
+		{"binary key", "!!binary YQpiOiBj", "the tag !!binary is not allowed on a key"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			doc, probs := check(argsSpec("apiServer", tt.key, `"1"`))
+			if doc != nil && len(probs.Errors()) == 0 {
+				t.Fatal("accepted")
+			}
+			if !problemAt(probs, false, "components.apiServer.extraArgs", lAfterBase+3, tt.msg) {
+				t.Errorf("want %q, got:\n%s", tt.msg, dump(probs))
+			}
+		})
 	}
 }

@@ -218,6 +218,15 @@ func walk(n *yaml.Node, t reflect.Type, path string, pos Positions, probs, unkno
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k := n.Content[i]
 			sub := path + "." + k.Value
+			if k.Kind != yaml.ScalarNode || isNull(k) {
+				*probs = append(*probs, Problem{Path: path, Line: k.Line, Msg: "a key must be plain text, found " + kindName(k)})
+				continue
+			}
+			if k.Style&yaml.TaggedStyle != 0 && k.Tag != "!!str" {
+				// The decoder would store other bytes than the text checked here.
+				*probs = append(*probs, Problem{Path: path, Line: k.Line, Msg: fmt.Sprintf("the tag %s is not allowed on a key; write the key as plain text", k.Tag)})
+				continue
+			}
 			if msg := checkText(path+".*", k.Value); msg != "" {
 				*probs = append(*probs, Problem{Path: path, Line: k.Line, Msg: "key " + msg})
 				continue
