@@ -189,15 +189,7 @@ func cmdRenewAdmin(e env, args []string) error {
 	if err := parse(fl, args); err != nil {
 		return err
 	}
-	name, data, err := readSpec(e, *sf.file, *sf.example)
-	if err != nil {
-		return err
-	}
-	c, err := loadSpec(e, name, data)
-	if err != nil {
-		return err
-	}
-	p, err := sf.resolvePaths(c)
+	c, p, err := sf.load(e)
 	if err != nil {
 		return err
 	}

@@ -256,6 +256,24 @@ func addSpecFlags(fl *pflag.FlagSet, forceHelp string) specFlags {
 	}
 }
 
+// load reads and checks the spec the flags name and resolves the paths around it:
+// the first steps of render and renew-admin.
+func (f specFlags) load(e env) (*spec.Cluster, *paths, error) {
+	name, data, err := readSpec(e, *f.file, *f.example)
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := loadSpec(e, name, data)
+	if err != nil {
+		return nil, nil, err
+	}
+	p, err := f.resolvePaths(c)
+	if err != nil {
+		return nil, nil, err
+	}
+	return c, p, nil
+}
+
 // resolvePaths applies the defaults and resolves every path, refusing a
 // kubeconfig that would replace the secrets bundle or the spec.
 func (f specFlags) resolvePaths(c *spec.Cluster) (*paths, error) {
@@ -305,15 +323,7 @@ func cmdRender(e env, args []string) error {
 	if *out == "" {
 		return usageError{"missing -o output directory"}
 	}
-	name, data, err := readSpec(e, *sf.file, *sf.example)
-	if err != nil {
-		return err
-	}
-	c, err := loadSpec(e, name, data)
-	if err != nil {
-		return err
-	}
-	p, err := sf.resolvePaths(c)
+	c, p, err := sf.load(e)
 	if err != nil {
 		return err
 	}

@@ -255,6 +255,10 @@ func (v *validator) argValue(c *Cluster, component, p, flag, val string) {
 		if flag == "node-labels" {
 			v.nodeLabels(p, val)
 		}
+		// Every node's kubelet gets these flags.
+		if len(c.Nodes) > 1 {
+			v.ownAddress(p, val, c.Nodes, "every node gets the same kubelet flags")
+		}
 		return
 	}
 	if need := requiredItems[component][flag]; need != nil {
@@ -273,16 +277,24 @@ func (v *validator) argValue(c *Cluster, component, p, flag, val string) {
 			return
 		}
 		// The ClusterConfiguration is one for all control planes.
-		for _, n := range cps {
-			if n.IP != "" && containsAddr(val, n.IP) {
-				v.errorf(p, "%q names %s's address, but every control plane gets the same flags; use 0.0.0.0 or 127.0.0.1", val, n.Name)
-				return
-			}
+		if v.ownAddress(p, val, cps, "every control plane gets the same flags") {
+			return
 		}
 	}
 	if strings.HasPrefix(val, "/") && !slices.ContainsFunc(mountedDirs, func(d string) bool { return strings.HasPrefix(val, d) }) {
 		v.warnf(p, "%s is not inside a directory kubeadm mounts into the %s's static pod (%s), and k8sgen cannot mount more yet", val, component, strings.Join(mountedDirs, ", "))
 	}
+}
+
+// ownAddress reports (as an error at p) a value that holds one of nodes' addresses.
+func (v *validator) ownAddress(p, val string, nodes []Node, why string) bool {
+	for _, n := range nodes {
+		if n.IP != "" && containsAddr(val, n.IP) {
+			v.errorf(p, "%q names %s's address, but %s; use 0.0.0.0 or 127.0.0.1", val, n.Name, why)
+			return true
+		}
+	}
+	return false
 }
 
 // containsAddr reports whether val holds ip as a whole address, not as part of

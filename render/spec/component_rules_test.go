@@ -57,6 +57,8 @@ func TestComponentArgsRefused(t *testing.T) {
 			"components.kubelet.extraArgs.node-labels", []string{"refuses to start with the label node-role.kubernetes.io/worker", "kubectl label"}},
 		{"kubelet bad label", "kubelet", "node-labels", `"tier"`,
 			"components.kubelet.extraArgs.node-labels", []string{"each label is key=value"}},
+		{"kubelet address of one node", "kubelet", "address", "192.168.1.12",
+			"components.kubelet.extraArgs.address", []string{"names worker-1's address", "every node gets the same kubelet flags"}},
 		{"kubelet anonymous auth", "kubelet", "anonymous-auth", `"true"`,
 			"components.kubelet.extraArgs.anonymous-auth", []string{"port 10250"}},
 		{"kubelet static pod path", "kubelet", "static-pod-path", "/tmp",
