@@ -182,6 +182,28 @@ func TestDeterministic(t *testing.T) {
 	}
 }
 
+// userDataBudget is the user-data size clouds accept (AWS and others: 16 KiB).
+const userDataBudget = 16 << 10
+
+// TestGzipUserDataBudget: with --gzip every node of every golden case, control
+// planes of five-node etcd clusters included, fits the user-data budget.
+func TestGzipUserDataBudget(t *testing.T) {
+	for _, dir := range cases(t) {
+		c, b := loadCase(t, dir)
+		r, err := render.Render(c, b, render.Options{Gzip: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range r.Nodes {
+			for _, f := range n.Files {
+				if f.Path == "user-data" && len(f.Data) > userDataBudget {
+					t.Errorf("%s %s: gzipped user-data is %d bytes, over %d", dir, n.Name, len(f.Data), userDataBudget)
+				}
+			}
+		}
+	}
+}
+
 // TestNoCAKeysOnWorkers checks that no worker receives a private key and every
 // join pins the CA hash and never skips verification.
 func TestNoCAKeysOnWorkers(t *testing.T) {

@@ -224,14 +224,21 @@ func gzipBytes(b []byte) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// Kubeconfig is the admin kubeconfig for the user, pointing at the endpoint.
+// Kubeconfig is the admin kubeconfig for the user, pointing at the endpoint (the
+// VIP or load balancer). In node-local mode the endpoint's name resolves to each
+// node's own haproxy, which the user's machine does not have: there it points
+// at the first control plane's API server.
 func Kubeconfig(c *spec.Cluster, b *secrets.Bundle) ([]byte, error) {
 	if _, _, err := net.SplitHostPort(c.ControlPlaneEndpoint); err != nil {
 		return nil, fmt.Errorf("controlPlaneEndpoint: %w", err)
 	}
+	server := c.ControlPlaneEndpoint
+	if cps := c.ControlPlanes(); c.LoadBalancer.Kind == spec.LBNodeLocal && len(cps) > 0 {
+		server = net.JoinHostPort(cps[0].IP, "6443")
+	}
 	return templates.Execute("kubeconfig", map[string]string{
 		"Cluster":  c.Name,
-		"Server":   "https://" + c.ControlPlaneEndpoint,
+		"Server":   "https://" + server,
 		"CA":       b.CA.Cert,
 		"Cert":     b.AdminClient.Cert,
 		"Key":      b.AdminClient.Key,

@@ -104,7 +104,8 @@ func EnvQuote(s string) (string, error) {
 }
 
 // Word passes s into a line-oriented file that has no quoting (chrony.conf,
-// sysctl.d, modules-load.d, hosts): one token, no whitespace, no comment sign.
+// sysctl.d, modules-load.d, hosts, haproxy.cfg, keepalived.conf): one token, no
+// whitespace, no comment sign ('#', keepalived's '!'), no block brace or quote.
 func Word(s string) (string, error) {
 	if s == "" {
 		return "", errors.New("empty value where a word is needed")
@@ -112,8 +113,8 @@ func Word(s string) (string, error) {
 	if err := noControl(s); err != nil {
 		return "", err
 	}
-	if i := strings.IndexAny(s, " #;"); i >= 0 {
-		return "", fmt.Errorf("a value holds %q, which this file format would read as a separator or a comment", s[i])
+	if i := strings.IndexAny(s, " #;!{}\"'"); i >= 0 {
+		return "", fmt.Errorf("a value holds %q, which these file formats would read as a separator, a comment, a block or a quote", s[i])
 	}
 	return s, nil
 }

@@ -84,6 +84,10 @@ var Formats = map[string]Format{
 	"hosts.tmpl":              Lines,
 	"sysctl.conf.tmpl":        Lines,
 	"modules.conf.tmpl":       Lines,
+	"kube-vip.yaml.tmpl":      YAML,
+	"haproxy.cfg.tmpl":        Lines,
+	"keepalived.conf.tmpl":    Lines,
+	"check-apiserver.sh.tmpl": Shell,
 }
 
 // Parsed returns the parsed template set, for the tests that inspect it.

@@ -7,6 +7,7 @@ import (
 	"net"
 	"slices"
 	"sort"
+	"time"
 
 	"github.com/k8sgen/k8sgen/profiles"
 	"github.com/k8sgen/k8sgen/render/secrets"
@@ -34,6 +35,14 @@ const (
 	// DockerAuthStaging holds registry credentials in Docker's config.json format;
 	// kubeadm reset empties /var/lib/kubelet, so each attempt copies it from here.
 	DockerAuthStaging = "/etc/k8sgen/docker/config.json"
+	// StagedManifestsDir holds static-pod manifests k8sgen adds; kubeadm reset
+	// empties /etc/kubernetes/manifests, so each attempt copies them from here.
+	StagedManifestsDir = "/etc/k8sgen/manifests"
+	// LBConfigDir holds haproxy's and keepalived's configuration as rendered.
+	LBConfigDir = "/etc/k8sgen/lb"
+	// KeepalivedCheckPath is keepalived's check script; keepalived runs scripts
+	// only from root-owned paths that no one else can write.
+	KeepalivedCheckPath = "/etc/keepalived/k8sgen-check-apiserver.sh"
 	// CRIDockerdVersion is the cri-dockerd release installed when packages.criDockerd.url is empty.
 	CRIDockerdVersion = "0.3.17"
 )
@@ -88,6 +97,13 @@ type NodePlan struct {
 	KindPlan
 	Name string
 	IP   string
+	// PreviousControlPlane is the address of the control plane listed before this
+	// joining one: its API must be ready before this one joins etcd.
+	PreviousControlPlane string
+	// PriorityText is this control plane's keepalived priority; Peers are the
+	// other control planes' addresses (unicast VRRP).
+	PriorityText string
+	Peers        []string
 	// Files are what the node's user-data writes.
 	Files []File
 }
@@ -178,12 +194,37 @@ type ClusterPlan struct {
 	CertificateKey string
 	CACertHash     string
 
+	// LB is the load balancer in front of the API servers.
+	LB LBPlan
+
 	Paths Paths
+}
+
+// LBPlan is the load balancer of the spec, with what its files print.
+type LBPlan struct {
+	Kind string
+	// KubeVIP, Keepalived and NodeLocal mark the kinds that render files.
+	KubeVIP, Keepalived, NodeLocal bool
+	// Haproxy is true where haproxy runs: keepalived's control planes, node-local's every node.
+	VIP, VIPCIDR, Interface string
+	// Bind is haproxy's listening address, PortText its port.
+	Bind, PortText string
+	// APIPort is the API servers' port behind the balancer.
+	APIPort             string
+	Unicast             bool
+	VirtualRouterIDText string
+	CheckScript         string
+	CheckWeightText     string
+	KubeVIPImage        string
+	// Packages are installed where haproxy (and keepalived) run.
+	Packages []string
+	// Backends are the control planes haproxy balances over.
+	Backends []Host
 }
 
 // Paths repeats the node-side path constants for templates.
 type Paths struct {
-	Bootstrap, KubeadmConfig, StagedPKI, ClusterCA, ContainerdStaging, HostsBlock, NodeEnv, ProxyEnv, ProxyUnitEnv, Log, State, DockerAuth string
+	Bootstrap, KubeadmConfig, StagedPKI, ClusterCA, ContainerdStaging, HostsBlock, NodeEnv, ProxyEnv, ProxyUnitEnv, Log, State, DockerAuth, StagedManifests, LBConfig, KeepalivedCheck string
 }
 
 // Build makes the plans, in spec order. The spec must be defaulted and valid.
@@ -320,9 +361,18 @@ func Build(c *spec.Cluster, b *secrets.Bundle) ([]*NodePlan, error) {
 			Log:               LogPath,
 			State:             StateDir,
 			DockerAuth:        DockerAuthStaging,
+			StagedManifests:   StagedManifestsDir,
+			LBConfig:          LBConfigDir,
+			KeepalivedCheck:   KeepalivedCheckPath,
 		},
 	}
 
+	if c.BootstrapTokenTTL != "" {
+		base.TokenTTL, err = tokenTTL(c.BootstrapTokenTTL)
+		if err != nil {
+			return nil, err
+		}
+	}
 	base.CNISed, base.CNICheck = cniRewrite(c)
 	if base.Docker {
 		base.CRISocket = CRIDockerdSocket
@@ -332,20 +382,95 @@ func Build(c *spec.Cluster, b *secrets.Bundle) ([]*NodePlan, error) {
 		}
 	}
 
+	base.LB = lbPlan(c)
+	if base.LB.NodeLocal {
+		base.Hosts = append(base.Hosts, Host{IP: "127.0.0.1", Name: host})
+	}
+
 	var plans []*NodePlan
-	initDone := false
+	cps := c.ControlPlanes()
+	cpIndex := 0
 	for _, n := range c.Nodes {
 		p := &NodePlan{KindPlan: KindPlan{ClusterPlan: base, Role: n.Role, Kind: n.Role}, Name: n.Name, IP: n.IP}
 		p.ControlPlane = n.Role == spec.RoleControlPlane
-		p.Init = p.ControlPlane && !initDone
-		if p.Init {
-			initDone = true
-			p.Kind = "init"
+		if p.ControlPlane {
+			p.Init = cpIndex == 0
+			if p.Init {
+				p.Kind = "init"
+			} else {
+				p.PreviousControlPlane = cps[cpIndex-1].IP
+			}
+			// The first control plane gets the highest priority, so the VIP
+			// sits where kubeadm init runs; a failing check costs more than
+			// the whole spread, so any healthy peer outranks a failing holder.
+			p.PriorityText = fmt.Sprint(keepalivedTopPriority - cpIndex)
+			for _, o := range cps {
+				if o.IP != n.IP {
+					p.Peers = append(p.Peers, o.IP)
+				}
+			}
+			cpIndex++
 		}
 		p.Files = files(p, b)
 		plans = append(plans, p)
 	}
 	return plans, nil
+}
+
+// tokenTTL is bootstrapTokenTTL as kubeadm prints durations ("24h0m0s", "0s").
+func tokenTTL(s string) (string, error) {
+	if s == "0" {
+		return "0s", nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return "", fmt.Errorf("bootstrapTokenTTL: %w", err)
+	}
+	return d.String(), nil
+}
+
+// keepalivedTopPriority is the first control plane's VRRP priority; the check's
+// weight takes away more than the distance to the lowest one.
+const keepalivedTopPriority = 150
+
+func lbPlan(c *spec.Cluster) LBPlan {
+	lb := c.LoadBalancer
+	l := LBPlan{Kind: lb.Kind, APIPort: "6443"}
+	switch lb.Kind {
+	case spec.LBKubeVIP:
+		l.KubeVIP = true
+		l.KubeVIPImage = lb.KubeVIP.Image + ":" + lb.KubeVIP.Version
+	case spec.LBKeepalived:
+		l.Keepalived = true
+		l.Bind = "*"
+		l.Packages = []string{"haproxy", "keepalived"}
+		l.VirtualRouterIDText = fmt.Sprint(lb.VirtualRouterID)
+		l.CheckScript = KeepalivedCheckPath
+		l.CheckWeightText = fmt.Sprint(-(len(c.ControlPlanes()) + 10))
+		l.Unicast = lb.Unicast
+	case spec.LBNodeLocal:
+		l.NodeLocal = true
+		l.Bind = "127.0.0.1"
+		l.Packages = []string{"haproxy"}
+	}
+	if l.KubeVIP || l.Keepalived {
+		l.VIP, l.Interface = lb.VIP, lb.Interface
+		l.VIPCIDR = fmt.Sprintf("%s/%d", lb.VIP, lb.PrefixLength)
+	}
+	if l.Keepalived || l.NodeLocal {
+		l.PortText = fmt.Sprint(lb.Port)
+		for _, n := range c.ControlPlanes() {
+			l.Backends = append(l.Backends, Host{IP: n.IP, Name: n.Name})
+		}
+	}
+	return l
+}
+
+// kubeVIPView is the kube-vip manifest's data: the cluster and the kubeconfig it mounts.
+type kubeVIPView struct {
+	*ClusterPlan
+	Kubeconfig string
+	SuperAdmin bool
 }
 
 // files lists what the node's user-data writes. Control planes get the shared CA
@@ -393,6 +518,26 @@ func files(p *NodePlan, b *secrets.Bundle) []File {
 			File{Path: StagedPKIDir + "/sa.pub", Mode: "0644", Content: b.ServiceAccount.Cert, Share: all},
 			File{Path: StagedPKIDir + "/sa.key", Mode: "0600", Content: b.ServiceAccount.Key, Share: all},
 		)
+	}
+	if p.ControlPlane && p.LB.KubeVIP {
+		fs = append(fs, File{Path: StagedManifestsDir + "/kube-vip.yaml", Mode: "0600", Template: "kube-vip.yaml", Share: "control-planes",
+			Data: &kubeVIPView{ClusterPlan: p.ClusterPlan, Kubeconfig: "/etc/kubernetes/admin.conf"}})
+		if p.Init {
+			fs = append(fs, File{Path: StagedManifestsDir + "/kube-vip.init.yaml", Mode: "0600", Template: "kube-vip.yaml",
+				Data: &kubeVIPView{ClusterPlan: p.ClusterPlan, Kubeconfig: "/etc/kubernetes/super-admin.conf", SuperAdmin: true}})
+		}
+	}
+	if p.LB.NodeLocal || p.ControlPlane && p.LB.Keepalived {
+		share := all
+		if p.LB.Keepalived {
+			share = "control-planes"
+		}
+		fs = append(fs, File{Path: LBConfigDir + "/haproxy.cfg", Mode: "0644", Template: "haproxy.cfg", Share: share, Data: p.ClusterPlan})
+	}
+	if p.ControlPlane && p.LB.Keepalived {
+		fs = append(fs,
+			File{Path: LBConfigDir + "/keepalived.conf", Mode: "0644", Template: "keepalived.conf"},
+			File{Path: LBConfigDir + "/check-apiserver.sh", Mode: "0755", Template: "check-apiserver.sh", Share: "control-planes", Data: p.ClusterPlan})
 	}
 	if p.Init {
 		fs = append(fs, File{Path: KubeadmConfigDir + "/init.yaml", Mode: "0600", Template: "kubeadm-init.yaml"})

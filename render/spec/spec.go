@@ -34,9 +34,62 @@ type Cluster struct {
 	// IgnorePreflightErrors names kubeadm preflight checks whose failure becomes a
 	// warning on every node (NumCPU, Mem), as kubeadm's --ignore-preflight-errors.
 	IgnorePreflightErrors []string `yaml:"ignorePreflightErrors"`
+	// LoadBalancer puts several control planes behind one address.
+	LoadBalancer LoadBalancer `yaml:"loadBalancer"`
+	// BootstrapTokenTTL is how long after kubeadm init nodes may still join
+	// (a Go duration such as 24h); 0 means the token never expires. Empty keeps
+	// the secrets bundle's ttl.
+	BootstrapTokenTTL string `yaml:"bootstrapTokenTTL"`
 	// Nodes are the machines, in the order they are rendered.
 	Nodes []Node `yaml:"nodes"`
 }
+
+// LoadBalancer is how nodes reach the API of several control planes.
+type LoadBalancer struct {
+	// Kind is kube-vip (a static pod moving a VIP by ARP), keepalived (keepalived
+	// and haproxy host packages on the control planes, moving a VIP by VRRP),
+	// node-local (haproxy on every node behind a host name that resolves to
+	// 127.0.0.1) or external (an address the user already balances). Empty: none.
+	Kind string `yaml:"kind"`
+	// VIP is the virtual address kube-vip or keepalived moves between control planes.
+	VIP string `yaml:"vip"`
+	// PrefixLength is the length of the control planes' subnet, e.g. 24; the VIP
+	// and every control plane must lie inside VIP/prefixLength.
+	PrefixLength int `yaml:"prefixLength"`
+	// Interface is the control planes' network interface that carries the VIP.
+	Interface string `yaml:"interface"`
+	// Port is where haproxy listens (keepalived, node-local); default 8443. The
+	// API servers keep 6443, which haproxy cannot share with them.
+	Port int `yaml:"port"`
+	// Unicast sends VRRP to the other control planes' addresses instead of to
+	// the multicast group, for networks that drop multicast (keepalived).
+	Unicast bool `yaml:"unicast"`
+	// VirtualRouterID names the VRRP group, 1-255 (keepalived, default 51); it
+	// must differ from other VRRP groups on the same network.
+	VirtualRouterID int `yaml:"virtualRouterID"`
+	// KubeVIP pins kube-vip's release and image.
+	KubeVIP KubeVIP `yaml:"kubeVIP"`
+}
+
+// KubeVIP pins the kube-vip image.
+type KubeVIP struct {
+	// Version is the image tag, default DefaultKubeVIPVersion.
+	Version string `yaml:"version"`
+	// Image is the repository without tag; default ghcr.io/kube-vip/kube-vip, or
+	// <imageRepository>/kube-vip when imageRepository is set.
+	Image string `yaml:"image"`
+}
+
+// Load balancer kinds.
+const (
+	LBKubeVIP    = "kube-vip"
+	LBKeepalived = "keepalived"
+	LBNodeLocal  = "node-local"
+	LBExternal   = "external"
+)
+
+// LBKinds are the accepted loadBalancer.kind values ("" is none).
+var LBKinds = []string{LBKubeVIP, LBKeepalived, LBNodeLocal, LBExternal}
 
 // Components are the programs kubeadm configures, by their kubeadm names.
 type Components struct {

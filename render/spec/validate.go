@@ -53,7 +53,8 @@ func Defaults(c *Cluster) {
 		c.Network.CNIVersion = DefaultCNIVersions[c.Network.CNI]
 	}
 	c.KubernetesVersion = strings.TrimPrefix(c.KubernetesVersion, "v")
-	if c.ControlPlaneEndpoint == "" {
+	lbDefaults(c)
+	if c.ControlPlaneEndpoint == "" && c.LoadBalancer.Kind == "" {
 		if cps := c.ControlPlanes(); len(cps) > 0 && cps[0].IP != "" {
 			c.ControlPlaneEndpoint = net.JoinHostPort(cps[0].IP, "6443")
 		}
@@ -105,6 +106,8 @@ func Validate(d *Document) Problems {
 	v.downloadURLs(c)
 	v.nodes(c, pod, svc)
 	v.endpoint(c, pod, svc)
+	v.loadBalancer(c, pod, svc)
+	v.tokenTTL(c)
 	v.runtimeOS(c)
 	v.docker(c)
 	v.images(c)
