@@ -67,12 +67,16 @@ type goldenCase struct {
 	name    string
 	dir     string
 	version string            // kubernetesVersion from cluster.yaml
+	iface   string            // loadBalancer.interface from cluster.yaml
 	nodes   map[string]string // node name -> user-data path
 }
 
 type clusterFile struct {
 	KubernetesVersion string `yaml:"kubernetesVersion"`
 	OS                any    `yaml:"os"`
+	LoadBalancer      struct {
+		Interface string `yaml:"interface"`
+	} `yaml:"loadBalancer"`
 }
 
 func loadCases(t *testing.T) []goldenCase {
@@ -97,7 +101,7 @@ func loadCases(t *testing.T) []goldenCase {
 		if err != nil {
 			t.Fatalf("glob user-data in %s: %v", dir, err)
 		}
-		gc := goldenCase{name: filepath.Base(dir), dir: dir, version: c.KubernetesVersion, nodes: map[string]string{}}
+		gc := goldenCase{name: filepath.Base(dir), dir: dir, version: c.KubernetesVersion, iface: c.LoadBalancer.Interface, nodes: map[string]string{}}
 		for _, ud := range uds {
 			gc.nodes[filepath.Base(filepath.Dir(ud))] = ud
 		}
@@ -263,6 +267,81 @@ func checkUserData(t *testing.T, c goldenCase, file string) {
 	t.Run("pause-image", func(t *testing.T) {
 		checkPause(t, c, raw, ud)
 	})
+
+	files := map[string]string{}
+	for _, wf := range ud.WriteFiles {
+		content, err := decodeContent(wf)
+		if err != nil {
+			t.Fatalf("write_files %s: %v", wf.Path, err)
+		}
+		files[wf.Path] = content
+	}
+	if cfg, ok := files[haproxyCfg]; ok {
+		t.Run("haproxy", func(t *testing.T) { checkHaproxy(t, cfg) })
+	}
+	if cfg, ok := files[keepalivedConf]; ok {
+		t.Run("keepalived", func(t *testing.T) { checkKeepalived(t, c, cfg, files[keepalivedCheckStaged]) })
+	}
+}
+
+// The load balancer files as k8sgen stages them on a node.
+const (
+	haproxyCfg            = "/etc/k8sgen/lb/haproxy.cfg"
+	keepalivedConf        = "/etc/k8sgen/lb/keepalived.conf"
+	keepalivedCheckStaged = "/etc/k8sgen/lb/check-apiserver.sh"
+	// keepalivedCheck is where the bootstrap script installs the check, the
+	// path keepalived.conf names.
+	keepalivedCheck = "/etc/keepalived/k8sgen-check-apiserver.sh"
+)
+
+// checkHaproxy runs haproxy's own configuration check.
+func checkHaproxy(t *testing.T, cfg string) {
+	bin := needTool(t, "haproxy")
+	f := filepath.Join(t.TempDir(), "haproxy.cfg")
+	if err := os.WriteFile(f, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(bin, "-c", "-f", f).CombinedOutput()
+	t.Logf("haproxy -c:\n%s", out)
+	if err != nil || bytes.Contains(bytes.ToLower(out), []byte("warning")) {
+		t.Errorf("haproxy refuses or warns about %s: %v\n%s", haproxyCfg, err, out)
+	}
+}
+
+// checkKeepalived runs keepalived's configuration test in namespaces of its own:
+// keepalived checks that the interface exists and that the check script is a
+// root-owned executable, so the test gives it the interface the spec names (a
+// veth in a new network namespace) and the rendered check script at its path
+// (a tmpfs over /etc/keepalived in a new mount namespace). Nothing leaves them.
+func checkKeepalived(t *testing.T, c goldenCase, cfg, check string) {
+	bin := needTool(t, "keepalived")
+	unshare := needTool(t, "unshare")
+	if os.Geteuid() != 0 {
+		missingTool(t, "keepalived's configuration test needs root for its namespaces")
+	}
+	if c.iface == "" || check == "" {
+		t.Fatalf("keepalived.conf without loadBalancer.interface or %s", keepalivedCheckStaged)
+	}
+	dir := t.TempDir()
+	conf, script := filepath.Join(dir, "keepalived.conf"), filepath.Join(dir, "check.sh")
+	if err := os.WriteFile(conf, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(script, []byte(check), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	const inside = `set -e
+mount -t tmpfs k8sgen-test /etc/keepalived
+install -m 0755 "$2" "$3"
+ip link add "$1" type veth peer name k8sgen-peer
+ip link set "$1" up
+exec "$4" --config-test -n -l -D -f "$5"`
+	cmd := exec.Command(unshare, "--mount", "--net", "sh", "-c", inside, "sh", c.iface, script, keepalivedCheck, bin, conf)
+	out, err := cmd.CombinedOutput()
+	t.Logf("keepalived --config-test:\n%s", out)
+	if err != nil || bytes.Contains(bytes.ToLower(out), []byte("warning")) {
+		t.Errorf("keepalived refuses or warns about %s: %v\n%s", keepalivedConf, err, out)
+	}
 }
 
 // pauseRE finds pause image references: containerd's sandbox setting, cri-dockerd's flag, docker pull.

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Installs the external tools the consumer checks need (cloud-init, shellcheck) when missing.
+# Installs the external tools the consumer checks need (cloud-init, shellcheck,
+# haproxy and keepalived for their configuration tests) when missing.
 set -euo pipefail
 
 missing=()
 command -v cloud-init >/dev/null 2>&1 || missing+=(cloud-init)
 command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
+command -v haproxy >/dev/null 2>&1 || missing+=(haproxy)
+command -v keepalived >/dev/null 2>&1 || missing+=(keepalived)
 
 if [ "${#missing[@]}" -eq 0 ]; then
 	exit 0
