@@ -6,7 +6,7 @@ export K8SGEN_CACHE ?= $(HOME)/.cache/k8sgen
 # Kubernetes versions whose kubeadm validates the golden files (one per golden minor).
 KUBEADM_VERSIONS = $(shell sed -n 's/^kubernetesVersion: *"\{0,1\}v\{0,1\}\([0-9]*\.[0-9]*\)\..*/\1.0/p' testdata/golden/*/cluster.yaml | sort -u)
 
-.PHONY: all build example test deps kubeadm bench fuzz clean lab-smoke lab-hostprep lab-cluster
+.PHONY: all build example test deps kubeadm bench fuzz clean lab-smoke lab-hostprep lab-cluster lab-ha
 
 all: build
 
@@ -38,7 +38,8 @@ fuzz:
 
 # Boot lab (root; QEMU under TCG; see lab/*.sh headers). lab-smoke proves the harness,
 # lab-hostprep boots one node and checks its host preparation (stage 1, in CI),
-# lab-cluster builds a whole air-gapped cluster (stage 2, about half an hour).
+# lab-cluster builds a whole air-gapped cluster (stage 2, about half an hour),
+# lab-ha three control planes behind kube-vip and a failover (stage 3).
 lab-smoke:
 	./lab/smoke.sh
 
@@ -47,6 +48,9 @@ lab-hostprep:
 
 lab-cluster:
 	./lab/cluster.sh
+
+lab-ha:
+	LAB_CONTROL_PLANES=3 ./lab/cluster.sh
 
 clean:
 	rm -rf k8sgen out

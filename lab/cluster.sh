@@ -14,9 +14,16 @@
 # on the control plane (CoreDNS name resolution, kube-proxy in ipvs mode, Flannel's
 # vxlan between the nodes). Boot-to-Ready time is printed per node.
 #
-# Usage: lab/cluster.sh [TIMEOUT]    (root; seconds until everything must be up, default 3600)
+# With LAB_CONTROL_PLANES=3 (make lab-ha) three control planes and one worker boot behind
+# kube-vip's VIP 10.77.0.100 (kube-vip built from its Go module), each with one vCPU; once
+# the cluster passes, the control plane holding the VIP is powered off (its qemu killed)
+# and the API must answer through the VIP again and schedule and run a new pod.
+#
+# Usage: lab/cluster.sh [TIMEOUT]    (root; seconds until everything must be up, default 3600,
+#                                     7200 with three control planes)
 # Env:   K8SGEN_CACHE; LAB_NETNS (default k8sgen-lab-cluster); LAB_VERSION (1.32.0);
-#        LAB_WORKERS (1 or 2); LAB_KEEP=1 leaves the VMs and the namespace running.
+#        LAB_WORKERS (1 or 2); LAB_CONTROL_PLANES (1 or 3); LAB_KEEP=1 leaves the VMs and
+#        the namespace running.
 # Everything is stopped and the namespace deleted at the end (also on failure); results,
 # the guests' logs (cloud-init, k8sgen status and log, kubelet) and the serial consoles
 # are in $K8SGEN_CACHE/lab/cluster/results.
@@ -25,23 +32,39 @@ LAB_PROG=cluster.sh
 # shellcheck source=lab/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-timeout=${1:-3600}
+CPS=${LAB_CONTROL_PLANES:-1}
+[[ $CPS =~ ^[13]$ ]] || die "LAB_CONTROL_PLANES must be 1 or 3"
+default_timeout=3600
+[ "$CPS" = 3 ] && default_timeout=7200
+timeout=${1:-$default_timeout}
 [[ $timeout =~ ^[1-9][0-9]*$ ]] || die "usage: cluster.sh [TIMEOUT-SECONDS]"
 lab_require_root
 VERSION=${LAB_VERSION:-1.32.0}
 WORKERS=${LAB_WORKERS:-1}
 [[ $WORKERS =~ ^[12]$ ]] || die "LAB_WORKERS must be 1 or 2"
 export LAB_NETNS=${LAB_NETNS:-k8sgen-lab-cluster}
-WORK=$(lab_cache)/cluster
+STAGE=cluster
+[ "$CPS" = 3 ] && STAGE=ha
+WORK=$(lab_cache)/$STAGE
 export LAB_WORK=$WORK/vms
 ROOT=$(cd "$LAB_DIR/.." && pwd)
 FLANNEL_VERSION=v0.26.7
-NODES=(cp w1)
-IPS=(10.77.0.10 10.77.0.11)
+KUBE_VIP_VERSION=v1.0.0
+VIP=10.77.0.100
+if [ "$CPS" = 3 ]; then
+  NODES=(cp1 cp2 cp3 w1)
+  IPS=(10.77.0.10 10.77.0.11 10.77.0.12 10.77.0.13)
+else
+  NODES=(cp w1)
+  IPS=(10.77.0.10 10.77.0.11)
+fi
 if [ "$WORKERS" = 2 ]; then
   NODES+=(w2)
-  IPS+=(10.77.0.12)
+  IPS+=("10.77.0.$((10 + ${#IPS[@]}))")
 fi
+# The web pod runs on the first control plane, the client on the first worker.
+WEB_NODE=${NODES[0]}
+CLIENT_NODE=${NODES[$CPS]}
 RESULTS=$WORK/results
 
 collect() {
@@ -95,7 +118,10 @@ sed -e 's|@IMAGE_PREFIX@|ghcr.io/flannel-io|g' -e 's|@POD_SUBNET@|10.244.0.0/16|
 # OCI layout; they are pushed to the registry inside the namespace below.
 layout=$WORK/images
 rm -rf "$layout"
-LAB_OCI_LAYOUT=$layout LAB_FLANNEL_VERSION=$FLANNEL_VERSION "$LAB_DIR/images.sh" "$VERSION" harbor:443/k8s >&2
+kube_vip=""
+[ "$CPS" = 3 ] && kube_vip=$KUBE_VIP_VERSION
+LAB_OCI_LAYOUT=$layout LAB_FLANNEL_VERSION=$FLANNEL_VERSION LAB_KUBE_VIP_VERSION=$kube_vip \
+  "$LAB_DIR/images.sh" "$VERSION" harbor:443/k8s >&2
 busybox_layer=$(find "$(lab_cache)/layers" -maxdepth 1 -name 'busybox-*.tar' | head -n 1)
 [ -n "$busybox_layer" ] || die "no busybox layer in $(lab_cache)/layers (lab/images.sh makes it)"
 "$bin/labimage" --layer "$busybox_layer" --entrypoint /bin/busybox \
@@ -123,6 +149,9 @@ network:
   cniManifest: http://10.77.0.1/manifests/kube-flannel.yml
   cniImageRepository: harbor:443/flannel-io
   kubeProxyMode: ipvs
+SPEC
+  if [ "$CPS" = 1 ]; then
+    cat << SPEC
 # One control plane has nothing to elect a leader from. Under TCG, etcd's slow
 # fsyncs make the 5 s lease renewals time out; the controller-manager and the
 # scheduler then exit on the lost lease, again and again, and no Deployment ever
@@ -134,6 +163,39 @@ components:
   scheduler:
     extraArgs:
       leader-elect: "false"
+SPEC
+  else
+    cat << SPEC
+# Three control planes behind kube-vip; each machine has one emulated vCPU, which
+# kubeadm's NumCPU check would refuse. Leader election must stay on with several
+# control planes, so its leases are long enough for TCG's slow etcd writes, and
+# etcd's own timeouts are raised for the same reason.
+loadBalancer:
+  kind: kube-vip
+  vip: $VIP
+  prefixLength: 24
+  interface: eth0
+  kubeVIP:
+    version: $KUBE_VIP_VERSION
+ignorePreflightErrors: [NumCPU]
+components:
+  controllerManager:
+    extraArgs:
+      leader-elect-lease-duration: 60s
+      leader-elect-renew-deadline: 40s
+      leader-elect-retry-period: 10s
+  scheduler:
+    extraArgs:
+      leader-elect-lease-duration: 60s
+      leader-elect-renew-deadline: 40s
+      leader-elect-retry-period: 10s
+  etcd:
+    extraArgs:
+      heartbeat-interval: "500"
+      election-timeout: "5000"
+SPEC
+  fi
+  cat << SPEC
 kernel:
   modules: [xt_conntrack]
   sysctls:
@@ -155,7 +217,7 @@ SPEC
   echo "nodes:"
   for i in "${!NODES[@]}"; do
     role=worker
-    [ "$i" = 0 ] && role=control-plane
+    [ "$i" -lt "$CPS" ] && role=control-plane
     printf '  - name: %s\n    role: %s\n    ip: %s\n' "${NODES[$i]}" "$role" "${IPS[$i]}"
   done
 } > "$spec"
@@ -186,9 +248,13 @@ for i in "${!NODES[@]}"; do
   mkdir -p "$WORK/tools"
   cp "$LAB_DIR/cluster/run.sh" "$WORK/tools/run.sh"
   # kubeadm wants 2 CPUs on a control plane; workers get one and a lower CPU
-  # priority, so that the emulated vCPUs do not starve the control plane.
+  # priority, so that the emulated vCPUs do not starve the control plane. Three
+  # control planes get one vCPU each (NumCPU ignored): the host has two cores.
   mem=3072 cpus=1 niceness=10
-  [ "$i" = 0 ] && mem=4096 cpus=2 niceness=0
+  if [ "$i" -lt "$CPS" ]; then
+    mem=4096 cpus=2 niceness=0
+    [ "$CPS" = 3 ] && mem=3584 cpus=1
+  fi
   "$LAB_DIR/vm.sh" start --name "$n" --ip "${IPS[$i]}" --memory "$mem" --cpus "$cpus" --nice "$niceness" --user-data "$WORK/render/out/$n/user-data" \
     --meta-data "$WORK/render/out/$n/meta-data" --tools "$WORK/tools" --image "$image"
 done
@@ -217,24 +283,24 @@ until k -n kube-system rollout status deployment/coredns --timeout=30s > /dev/nu
 done
 t_dns=$(($(date +%s) - boot))
 
-log "checking pod-to-service traffic from ${NODES[1]} to a pod on cp"
+log "checking pod-to-service traffic from $CLIENT_NODE to a pod on $WEB_NODE"
 # The Service first, so that the client knows the ClusterIP that CoreDNS must answer
 # with. busybox-static's wget crashes in these pods (glibc static resolver), so the
 # client speaks HTTP through nc. It retries until it succeeds; the deadline is this
 # script's, not a count of attempts in the pod.
-cat > "$WORK/render/web.yaml" << 'MANIFEST'
+sed "s/@WEB_NODE@/$WEB_NODE/g" > "$WORK/render/web.yaml" << 'MANIFEST'
 apiVersion: v1
 kind: Pod
 metadata:
   name: web
   labels: {app: web}
 spec:
-  nodeName: cp
+  nodeName: "@WEB_NODE@"
   tolerations: [{operator: Exists}]
   containers:
     - name: httpd
       image: harbor:443/lab/busybox:1
-      command: [/bin/busybox, sh, -c, 'mkdir -p /www && echo "served by $(hostname) on cp" > /www/index.html && exec busybox httpd -f -p 8080 -h /www']
+      command: [/bin/busybox, sh, -c, 'mkdir -p /www && echo "served by $(hostname) on @WEB_NODE@" > /www/index.html && exec busybox httpd -f -p 8080 -h /www']
       ports: [{containerPort: 8080}]
 ---
 apiVersion: v1
@@ -248,7 +314,7 @@ MANIFEST
 k apply -f "$WORK/render/web.yaml" > /dev/null
 cluster_ip=$(k get service web -o 'jsonpath={.spec.clusterIP}')
 [[ $cluster_ip =~ ^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$ ]] || die "service web has no ClusterIP: '$cluster_ip'"
-sed -e "s/@WORKER@/${NODES[1]}/" -e "s/@CLUSTER_IP@/$cluster_ip/" > "$WORK/render/client.yaml" << 'MANIFEST'
+sed -e "s/@WORKER@/$CLIENT_NODE/" -e "s/@CLUSTER_IP@/$cluster_ip/" > "$WORK/render/client.yaml" << 'MANIFEST'
 apiVersion: v1
 kind: Pod
 metadata:
@@ -282,8 +348,58 @@ until [ "$(k get pod client -o 'jsonpath={.status.phase}' 2> /dev/null)" = Succe
 done
 k logs client | tee "$RESULTS/client.log" >&2
 reply=$(k logs client | tail -n 1)
-[[ $reply == "served by web on cp" ]] || die "unexpected reply from the service: $reply"
+[[ $reply == "served by web on $WEB_NODE" ]] || die "unexpected reply from the service: $reply"
 t_svc=$(($(date +%s) - boot))
+
+if [ "$CPS" = 3 ]; then
+  # Failover: power off the control plane that holds the VIP (kube-vip's lease
+  # names it), then the API must answer through the VIP again, from another
+  # control plane, and a new pod must be scheduled and run.
+  server=$(k config view --minify -o 'jsonpath={.clusters[0].cluster.server}')
+  [ "$server" = "https://$VIP:6443" ] || die "the admin kubeconfig points at $server, not the VIP $VIP:6443"
+  holder=$(k -n kube-system get lease plndr-cp-lock -o 'jsonpath={.spec.holderIdentity}')
+  [[ " ${NODES[*]:0:$CPS} " == *" $holder "* ]] || die "kube-vip's lease holder is '$holder', not a control plane"
+  log "the VIP is on $holder; powering it off"
+  k get nodes -o wide > "$RESULTS/before-failover.txt" 2>&1 || true
+  off=$(date +%s)
+  "$LAB_DIR/vm.sh" stop "$holder" > /dev/null
+  until [ "$(k get --raw /readyz 2> /dev/null)" = ok ]; do
+    (($(date +%s) < deadline)) || die "the API did not answer through the VIP after $holder went off"
+    sleep 5
+  done
+  t_api=$(($(date +%s) - off))
+  new_holder=""
+  until [ -n "$new_holder" ] && [ "$new_holder" != "$holder" ]; do
+    (($(date +%s) < deadline)) || die "no other control plane took kube-vip's lease from $holder"
+    new_holder=$(k -n kube-system get lease plndr-cp-lock -o 'jsonpath={.spec.holderIdentity}' 2> /dev/null || true)
+    sleep 5
+  done
+  log "the API answers through the VIP ${t_api}s after $holder went off; the VIP is on $new_holder"
+  sed "s/@WORKER@/$CLIENT_NODE/" > "$WORK/render/after.yaml" << 'MANIFEST'
+apiVersion: v1
+kind: Pod
+metadata:
+  name: after-failover
+spec:
+  restartPolicy: Never
+  containers:
+    - name: hello
+      image: harbor:443/lab/busybox:1
+      command: [/bin/busybox, sh, -c, 'echo "scheduled after failover on $(busybox hostname)"']
+MANIFEST
+  until k apply -f "$WORK/render/after.yaml" > /dev/null 2>&1; do
+    (($(date +%s) < deadline)) || die "could not create a pod after the failover"
+    sleep 5
+  done
+  until [ "$(k get pod after-failover -o 'jsonpath={.status.phase}' 2> /dev/null)" = Succeeded ]; do
+    (($(date +%s) < deadline)) || die "the pod created after the failover did not run: $(k get pod after-failover -o wide 2>&1 | tr '\n' ';')"
+    sleep 5
+  done
+  t_pod=$(($(date +%s) - off))
+  k logs after-failover | tee "$RESULTS/after-failover.log" >&2
+  after_node=$(k get pod after-failover -o 'jsonpath={.spec.nodeName}')
+  log "a new pod was scheduled on $after_node and ran ${t_pod}s after $holder went off"
+fi
 
 {
   k get nodes -o wide
@@ -296,5 +412,11 @@ t_svc=$(($(date +%s) - boot))
   echo "coredns_s=$t_dns"
   echo "service_reply_s=$t_svc"
   echo "inputs_s=$((t_ready - t0))"
+  if [ "$CPS" = 3 ]; then
+    echo "failover_powered_off=$holder"
+    echo "failover_new_vip_holder=$new_holder"
+    echo "failover_api_via_vip_s=$t_api"
+    echo "failover_new_pod_ran_s=$t_pod"
+  fi
 } | tee "$RESULTS/timings.txt" >&2
-log "stage 2 passed: ${#NODES[@]} nodes Ready, CoreDNS up, ${NODES[1]} -> Service -> cp pod: \"$reply\""
+log "stage $STAGE passed: ${#NODES[@]} nodes Ready, CoreDNS up, $CLIENT_NODE -> Service -> $WEB_NODE pod: \"$reply\"${holder:+; $holder powered off, the VIP moved to $new_holder and the API answered ${t_api}s later, a new pod ran after ${t_pod}s}"

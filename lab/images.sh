@@ -22,6 +22,8 @@
 #   LAB_IMAGES             names to build (default: all of them, see above)
 #   LAB_FLANNEL_PREFIX     default: <prefix host>/flannel-io
 #   LAB_FLANNEL_VERSION    default: v0.26.7
+#   LAB_KUBE_VIP_VERSION   also build kube-vip at this release (github.com/kube-vip/kube-vip) as
+#                          <prefix>/kube-vip:VERSION, the image k8sgen's kube-vip manifest names
 #
 # Cache (${K8SGEN_CACHE:-$HOME/.cache/k8sgen}/lab): bin/ (built programs), src/ (wrapper
 # modules), debs/, layers/ (rootfs fragment tars). Logs go to stderr; stdout gets one
@@ -50,6 +52,11 @@ flock 9
 flannel_prefix=${LAB_FLANNEL_PREFIX:-${prefix%%/*}/flannel-io}
 flannel_version=${LAB_FLANNEL_VERSION:-v0.26.7}
 wanted=${LAB_IMAGES:-kube-apiserver kube-controller-manager kube-scheduler kube-proxy etcd coredns pause flannel lab-cni}
+kube_vip_version=${LAB_KUBE_VIP_VERSION:-}
+if [ -n "$kube_vip_version" ]; then
+	[[ "$kube_vip_version" =~ ^v[0-9]+\.[0-9]+\.[0-9]+$ ]] || die "LAB_KUBE_VIP_VERSION '$kube_vip_version': want e.g. v1.0.0"
+	wanted="$wanted kube-vip"
+fi
 
 want() {
 	[[ " $wanted " == *" $1 "* ]]
@@ -70,6 +77,7 @@ done
 refs[flannel]=$flannel_prefix/flannel:$flannel_version
 # The lab manifest (lab/manifests/flannel.yaml.tmpl) names this image for its CNI plugin.
 refs[lab-cni]=$flannel_prefix/k8sgen-lab-cni:v1
+[ -n "$kube_vip_version" ] && refs[kube-vip]=$prefix/kube-vip:$kube_vip_version
 
 tag_of() {
 	local r=${refs[$1]}
@@ -162,6 +170,12 @@ build_flanneld() { # VERSION (v0.26.7)
 	CGO_ENABLED=1 GOFLAGS="$GOFLAGS -tags=netgo,osusergo" wrapper_build "flannel-$v" \
 		"-X github.com/flannel-io/flannel/pkg/version.Version=$v -extldflags -static" \
 		"github.com/flannel-io/flannel@$v" -- "github.com/flannel-io/flannel=$bindir/flanneld-$v"
+}
+
+build_kube_vip() { # VERSION (v1.0.0)
+	local v=$1
+	[ -x "$bindir/kube-vip-$v" ] && return 0
+	wrapper_build "kube-vip-$v" "" "github.com/kube-vip/kube-vip@$v" -- "github.com/kube-vip/kube-vip=$bindir/kube-vip-$v"
 }
 
 # --- Rootfs fragments from Debian packages ---
@@ -355,4 +369,10 @@ if want flannel; then
 	image flannel --layer "$netfilter" --layer "$busybox" \
 		--file "$bindir/flanneld-$flannel_version:/opt/bin/flanneld:0755" \
 		--dir /run/flannel --dir /etc/kube-flannel --entrypoint /opt/bin/flanneld
+fi
+
+if want kube-vip; then
+	build_kube_vip "$kube_vip_version"
+	# ARP mode needs no tools besides its own binary; the manifest's args are [manager].
+	image kube-vip --file "$bindir/kube-vip-$kube_vip_version:/kube-vip:0755" --entrypoint /kube-vip
 fi
