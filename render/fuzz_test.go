@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os/exec"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -89,8 +90,14 @@ var fuzzDefaults = []string{
 
 // specWith fills slot with value (a YAML double-quoted scalar) and the others with defaults.
 func specWith(slot int, value string) (string, bool) {
-	s := fuzzSpec
-	for i, d := range fuzzDefaults {
+	return fillSlots(fuzzSpec, fuzzDefaults, slot, value)
+}
+
+// fillSlots fills @slot@ of tmpl with value (a YAML double-quoted scalar) and the
+// other slots with their defaults.
+func fillSlots(tmpl string, defaults []string, slot int, value string) (string, bool) {
+	s := tmpl
+	for i, d := range defaults {
 		v := d
 		if i == slot {
 			q, err := templates.DoubleQuote(value)
@@ -133,42 +140,122 @@ func FuzzRender(f *testing.F) {
 		if !ok {
 			return
 		}
-		doc, probs := spec.Check([]byte(src))
-		if doc == nil || len(probs.Errors()) > 0 {
-			return // refused, with a problem: fine
-		}
-		c := doc.Cluster
-		bundleOnce.Do(func() {
-			b, err := secrets.New(rand.Reader, time.Unix(1700000000, 0), "lab")
-			if err != nil {
-				panic(err)
-			}
-			bundle = b
-		})
-		b := *bundle
-		b.Cluster = c.Name
-		b.RegistryPasswords = map[string]string{}
-		for _, r := range c.Registries {
-			if r.Username != "" {
-				b.RegistryPasswords[r.Host] = "pw'\"$(x)"
-			}
-		}
-		res, err := render.Render(c, &b, render.Options{})
-		if err != nil {
-			t.Fatalf("accepted spec does not render: %v\n%s", err, src)
-		}
-		plans, err := plan.Build(c, &b)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for i, n := range res.Nodes {
-			checkNode(t, n, plans[i], value, src)
-		}
-		var kc map[string]any
-		if err := yaml.Unmarshal(res.Kubeconfig, &kc); err != nil || kc["current-context"] == nil {
-			t.Fatalf("kubeconfig does not parse (%v):\n%s", err, res.Kubeconfig)
-		}
+		renderAccepted(t, src, value)
 	})
+}
+
+// fuzzHASpec has every load balancer field that reaches a node file, for
+// FuzzRenderHA; haproxy.cfg and keepalived.conf have no quoting, so a value
+// there must be refused or be a plain word.
+const fuzzHASpec = `name: ha
+kubernetesVersion: "1.33.0"
+os: rocky-9
+controlPlaneEndpoint: @0@
+imageRepository: @1@
+bootstrapTokenTTL: @2@
+loadBalancer:
+  kind: @3@
+  vip: @4@
+  interface: @5@
+  prefixLength: 24
+  kubeVIP:
+    version: @6@
+    image: @7@
+extraHosts:
+  - name: @8@
+    ip: @9@
+nodes:
+  - name: @10@
+    role: control-plane
+    ip: @11@
+  - name: m2
+    role: control-plane
+    ip: 192.168.99.12
+  - name: m3
+    role: control-plane
+    ip: 192.168.99.13
+  - name: w1
+    role: worker
+    ip: 192.168.99.21
+`
+
+var fuzzHADefaults = []string{
+	"192.168.99.100:6443", "harbor:443/k8s", "24h", "kube-vip", "192.168.99.100", "eth0",
+	"v1.0.0", "harbor:443/k8s/kube-vip", "harbor", "192.168.99.2", "m1", "192.168.99.11",
+}
+
+// FuzzRenderHA is FuzzRender over the load balancer's fields: kube-vip's
+// with kind kube-vip, the others with keepalived; the kind slot tries every
+// kind, whose fields of another kind are refused.
+func FuzzRenderHA(f *testing.F) {
+	for slot := range fuzzHADefaults {
+		f.Add(uint8(slot), fuzzHADefaults[slot])
+		for _, v := range []string{"a'b", `a"b`, "$(id)", "a\nb", "a b", "a#b", "a!b", "a{b", "a}b", "eth0 dev lo", "192.168.99.100/24"} {
+			f.Add(uint8(slot), v)
+		}
+	}
+	for _, k := range []string{"keepalived", "node-local", "external"} {
+		f.Add(uint8(3), k)
+	}
+	f.Fuzz(func(t *testing.T, slot uint8, value string) {
+		i := int(slot) % len(fuzzHADefaults)
+		tmpl := fuzzHASpec
+		keepalived := i != 3 && i != 6 && i != 7
+		if keepalived {
+			// Every slot but kind's and kube-vip's is tried with keepalived, whose files have no quoting.
+			tmpl = strings.Replace(tmpl, "  kubeVIP:\n    version: @6@\n    image: @7@\n", "", 1)
+			tmpl = strings.Replace(tmpl, "kind: @3@", "kind: keepalived", 1)
+			tmpl = strings.Replace(tmpl, "controlPlaneEndpoint: @0@", "controlPlaneEndpoint: @0@\n# port 8443", 1)
+		}
+		src, ok := fillSlots(tmpl, fuzzHADefaults, i, value)
+		if !ok {
+			return
+		}
+		if keepalived {
+			src = strings.Replace(src, "192.168.99.100:6443", "192.168.99.100:8443", 1)
+		}
+		renderAccepted(t, src, value)
+	})
+}
+
+// renderAccepted renders src when validation accepts it and checks every file.
+func renderAccepted(t *testing.T, src, value string) {
+	t.Helper()
+	doc, probs := spec.Check([]byte(src))
+	if doc == nil || len(probs.Errors()) > 0 {
+		return // refused, with a problem: fine
+	}
+	c := doc.Cluster
+	bundleOnce.Do(func() {
+		b, err := secrets.New(rand.Reader, time.Unix(1700000000, 0), "lab")
+		if err != nil {
+			panic(err)
+		}
+		bundle = b
+	})
+	b := *bundle
+	b.Cluster = c.Name
+	b.RegistryPasswords = map[string]string{}
+	for _, r := range c.Registries {
+		if r.Username != "" {
+			b.RegistryPasswords[r.Host] = "pw'\"$(x)"
+		}
+	}
+	res, err := render.Render(c, &b, render.Options{})
+	if err != nil {
+		t.Fatalf("accepted spec does not render: %v\n%s", err, src)
+	}
+	plans, err := plan.Build(c, &b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, n := range res.Nodes {
+		checkNode(t, n, plans[i], value, src)
+	}
+	var kc map[string]any
+	if err := yaml.Unmarshal(res.Kubeconfig, &kc); err != nil || kc["current-context"] == nil {
+		t.Fatalf("kubeconfig does not parse (%v):\n%s", err, res.Kubeconfig)
+	}
 }
 
 type wf struct {
@@ -217,7 +304,7 @@ func checkNode(t *testing.T, n render.Node, p *plan.NodePlan, value, src string)
 func checkFormat(t *testing.T, path, content, value, src string) {
 	t.Helper()
 	switch {
-	case path == plan.BootstrapPath || path == plan.NodeEnvPath || path == plan.ProxyEnvPath:
+	case path == plan.BootstrapPath || path == plan.NodeEnvPath || path == plan.ProxyEnvPath || strings.HasSuffix(path, ".sh"):
 		checkShell(t, path, content, value, src)
 	case strings.HasSuffix(path, ".toml"):
 		var v map[string]any
@@ -240,7 +327,12 @@ func checkFormat(t *testing.T, path, content, value, src string) {
 				break
 			}
 		}
-	case strings.HasSuffix(path, ".conf") || path == plan.HostsBlockPath:
+	case strings.HasSuffix(path, ".conf") || strings.HasSuffix(path, ".cfg") || path == plan.HostsBlockPath:
+		// haproxy.cfg and keepalived.conf have no quoting: a value with a
+		// separator, comment sign, brace or quote must never reach them.
+		if strings.HasPrefix(path, plan.LBConfigDir) && strings.ContainsAny(value, " \t#;!{}\"'") && strings.Contains(content, value) {
+			t.Fatalf("%s holds the unquotable value %q\nspec:\n%s", path, value, src)
+		}
 		// Line formats: every non-comment line is one directive; a value that
 		// smuggled a line break in would add a line no template wrote.
 		for _, line := range strings.Split(strings.TrimSuffix(content, "\n"), "\n") {
@@ -331,5 +423,32 @@ func TestFuzzSeedsPassBash(t *testing.T) {
 	}
 	if checked < len(fuzzDefaults) {
 		t.Errorf("only %d scripts checked", checked)
+	}
+}
+
+// TestFuzzSeedsAccepted keeps the fuzz targets from testing refusals only: their
+// specs with every slot at its default are valid, for each load balancer kind.
+func TestFuzzSeedsAccepted(t *testing.T) {
+	src, _ := specWith(0, fuzzDefaults[0])
+	specs := map[string]string{"FuzzRender": src}
+	for _, kind := range []string{"kube-vip", "keepalived", "node-local", "external"} {
+		tmpl := fuzzHASpec
+		d := slices.Clone(fuzzHADefaults)
+		switch kind {
+		case "keepalived":
+			tmpl = strings.Replace(tmpl, "  kubeVIP:\n    version: @6@\n    image: @7@\n", "", 1)
+			d[0] = "192.168.99.100:8443"
+		case "node-local", "external":
+			tmpl = strings.Replace(tmpl, "  vip: @4@\n  interface: @5@\n  prefixLength: 24\n  kubeVIP:\n    version: @6@\n    image: @7@\n", "", 1)
+			d[0] = map[string]string{"node-local": "apiserver.k8sgen.internal:8443", "external": "lb.internal:6443"}[kind]
+		}
+		d[3] = kind
+		specs[kind], _ = fillSlots(tmpl, d, -1, "")
+	}
+	for name, src := range specs {
+		_, probs := spec.Check([]byte(src))
+		if errs := probs.Errors(); len(errs) > 0 {
+			t.Errorf("%s: the default spec is refused:\n%v\n%s", name, errs, src)
+		}
 	}
 }
