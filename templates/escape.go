@@ -105,7 +105,8 @@ func EnvQuote(s string) (string, error) {
 
 // Word passes s into a line-oriented file that has no quoting (chrony.conf,
 // sysctl.d, modules-load.d, hosts, haproxy.cfg, keepalived.conf): one token, no
-// whitespace, no comment sign ('#', keepalived's '!'), no block brace or quote.
+// whitespace, no comment sign ('#', keepalived's '!'), no block brace, quote,
+// '$' (haproxy expands environment variables) or backslash.
 func Word(s string) (string, error) {
 	if s == "" {
 		return "", errors.New("empty value where a word is needed")
@@ -113,7 +114,7 @@ func Word(s string) (string, error) {
 	if err := noControl(s); err != nil {
 		return "", err
 	}
-	if i := strings.IndexAny(s, " #;!{}\"'"); i >= 0 {
+	if i := strings.IndexAny(s, " #;!{}\"'$\\"); i >= 0 {
 		return "", fmt.Errorf("a value holds %q, which these file formats would read as a separator, a comment, a block or a quote", s[i])
 	}
 	return s, nil

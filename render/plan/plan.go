@@ -196,6 +196,8 @@ type ClusterPlan struct {
 
 	// LB is the load balancer in front of the API servers.
 	LB LBPlan
+	// JoiningControlPlanes are the addresses of every control plane but the first.
+	JoiningControlPlanes []string
 
 	Paths Paths
 }
@@ -383,6 +385,9 @@ func Build(c *spec.Cluster, b *secrets.Bundle) ([]*NodePlan, error) {
 	}
 
 	base.LB = lbPlan(c)
+	for _, n := range c.ControlPlanes()[1:] {
+		base.JoiningControlPlanes = append(base.JoiningControlPlanes, n.IP)
+	}
 	if base.LB.NodeLocal {
 		base.Hosts = append(base.Hosts, Host{IP: "127.0.0.1", Name: host})
 	}

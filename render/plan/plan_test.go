@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"text/template"
@@ -18,7 +19,15 @@ import (
 // the node's fields, so a shared template that names one fails instead of
 // copying the first node's value to every other node.
 func TestSharedFilesSeeNoNodeFields(t *testing.T) {
-	raw, err := os.ReadFile("../../testdata/golden/lab/cluster.yaml")
+	for _, c := range []string{"lab", "ha-kube-vip", "tutorial-002", "ha-node-local"} {
+		t.Run(c, func(t *testing.T) { sharedFilesSeeNoNodeFields(t, buildCase(t, c)) })
+	}
+}
+
+// buildCase plans a golden case with a fresh secrets bundle.
+func buildCase(t *testing.T, name string) []*plan.NodePlan {
+	t.Helper()
+	raw, err := os.ReadFile("../../testdata/golden/" + name + "/cluster.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,6 +43,10 @@ func TestSharedFilesSeeNoNodeFields(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return plans
+}
+
+func sharedFilesSeeNoNodeFields(t *testing.T, plans []*plan.NodePlan) {
 	shared := 0
 	for _, p := range plans {
 		for _, f := range p.Files {
@@ -58,5 +71,33 @@ func TestSharedFilesSeeNoNodeFields(t *testing.T) {
 	}
 	if shared == 0 {
 		t.Fatal("no shared templated file checked")
+	}
+}
+
+// TestNoProxyHoldsTheEndpoint: with a proxy, nodes reach the API directly at the
+// endpoint's host (by name, as proxies match) and at the VIP.
+func TestNoProxyHoldsTheEndpoint(t *testing.T) {
+	for _, tc := range []struct{ lb, want string }{
+		{"loadBalancer:\n  kind: node-local\n", "apiserver.k8sgen.internal"},
+		{"loadBalancer:\n  kind: kube-vip\n  vip: 10.0.0.100\n  prefixLength: 24\n  interface: eth0\n", "10.0.0.100"},
+		{"controlPlaneEndpoint: lb.corp.internal:6443\nloadBalancer:\n  kind: external\n", "lb.corp.internal"},
+	} {
+		src := "name: p\nkubernetesVersion: \"1.33.0\"\nos: ubuntu-24.04\nproxy:\n  https: http://proxy.corp:3128\n" + tc.lb +
+			"nodes:\n  - {name: a, role: control-plane, ip: 10.0.0.11}\n  - {name: b, role: control-plane, ip: 10.0.0.12}\n  - {name: c, role: control-plane, ip: 10.0.0.13}\n"
+		doc, probs := spec.Check([]byte(src))
+		if len(probs.Errors()) > 0 {
+			t.Fatalf("%s", probs)
+		}
+		b, err := secrets.New(rand.Reader, time.Now(), "p")
+		if err != nil {
+			t.Fatal(err)
+		}
+		plans, err := plan.Build(doc.Cluster, b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Contains(strings.Split(plans[0].NoProxy, ","), tc.want) {
+			t.Errorf("NO_PROXY %q lacks %s", plans[0].NoProxy, tc.want)
+		}
 	}
 }

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"fmt"
+	"net"
 	"net/url"
 	"sort"
 	"strings"
@@ -180,6 +181,12 @@ func noProxy(c *spec.Cluster) string {
 	for _, n := range c.Nodes {
 		add(n.IP)
 	}
+	// Nodes reach the API directly: the endpoint's host (a VIP, a balancer, or
+	// node-local's name, which proxies match by name, not by address) and the VIP.
+	if host, _, err := net.SplitHostPort(c.ControlPlaneEndpoint); err == nil {
+		add(host)
+	}
+	add(c.LoadBalancer.VIP)
 	return strings.Join(out, ",")
 }
 

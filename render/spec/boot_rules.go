@@ -2,8 +2,6 @@ package spec
 
 import (
 	"fmt"
-	"net"
-	"net/netip"
 	"net/url"
 	"path"
 	"regexp"
@@ -105,38 +103,4 @@ func (v *validator) runtimeRepo(c *Cluster) {
 	case pm == "apt" && distro != want:
 		v.errorf("packages.runtime.baseURL", "%q is Docker's repository for %s; %s needs /linux/%s (its codename %s is not under %s)", r.BaseURL, distro, c.OS, want, prof.Codename, distro)
 	}
-}
-
-// endpointProxy mirrors kubeadm's HTTPProxy preflight check (a warning there):
-// with a proxy set, the join's wait loop (curl) and kubeadm itself reach the API
-// through the proxy unless NO_PROXY covers the endpoint. k8sgen adds the node
-// addresses, so only an endpoint elsewhere (a VIP, a load balancer, a name) can miss.
-func (v *validator) endpointProxy(c *Cluster) {
-	if c.Proxy.HTTP == "" && c.Proxy.HTTPS == "" || c.ControlPlaneEndpoint == "" {
-		return
-	}
-	host, _, err := net.SplitHostPort(c.ControlPlaneEndpoint)
-	if err != nil {
-		return
-	}
-	for _, n := range c.Nodes {
-		if n.IP == host {
-			return
-		}
-	}
-	ip, ipErr := netip.ParseAddr(host)
-	for _, e := range c.Proxy.NoProxy {
-		e = strings.ToLower(strings.TrimSpace(e))
-		switch {
-		case e == "*" || e == host:
-			return
-		case ipErr == nil:
-			if q, err := netip.ParsePrefix(e); err == nil && q.Contains(ip) {
-				return
-			}
-		case strings.HasSuffix(host, "."+strings.TrimPrefix(e, ".")):
-			return
-		}
-	}
-	v.warnf("proxy.noProxy", "does not cover controlPlaneEndpoint's host %s: nodes would reach the API through the proxy (kubeadm's preflight warns too) and the joins wait for it in vain; add %s", host, host)
 }

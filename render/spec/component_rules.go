@@ -61,6 +61,7 @@ var managedFlags = map[string][]managedFlag{
 		{"advertise-address", "k8sgen sets it per node from nodes[].ip"},
 		{"bind-address", "the API server listens on every address; kubeadm's probes and the other nodes reach it at nodes[].ip"},
 		{"enable-bootstrap-token-auth", "every kubeadm join authenticates with the bootstrap token"},
+		{"anonymous-auth", "joining nodes read cluster-info anonymously, and the load balancers' and the joins' health checks ask /readyz without credentials"},
 		{"help version", whyExit},
 		{"secure-port", "k8sgen binds the API server to 6443; set controlPlaneEndpoint for another port in front of it"},
 		{"service-cluster-ip-range", "set network.serviceSubnet"},

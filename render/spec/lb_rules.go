@@ -2,6 +2,7 @@ package spec
 
 import (
 	"fmt"
+	"hash/fnv"
 	"net"
 	"net/netip"
 	"regexp"
@@ -20,10 +21,20 @@ const (
 	DefaultLBPort = 8443
 	// DefaultNodeLocalHost is the API host name of node-local mode; every node
 	// resolves it to 127.0.0.1, where its own haproxy listens.
-	DefaultNodeLocalHost   = "apiserver.k8sgen.internal"
-	DefaultVirtualRouterID = 51
-	defaultKubeVIPImage    = "ghcr.io/kube-vip/kube-vip"
+	DefaultNodeLocalHost = "apiserver.k8sgen.internal"
+	defaultKubeVIPImage  = "ghcr.io/kube-vip/kube-vip"
+	// minKubeVIPMinor is the oldest kube-vip v0.x the manifest's settings suit.
+	minKubeVIPMinor = 8
 )
+
+// defaultVirtualRouterID derives the VRRP group from the cluster name, so that
+// two clusters on one network do not both take the 51 of most guides; VRRP
+// without authentication cannot tell two groups with one ID apart.
+func defaultVirtualRouterID(name string) int {
+	h := fnv.New32a()
+	h.Write([]byte(name))
+	return 1 + int(h.Sum32()%255)
+}
 
 var kubeVIPVersionRE = regexp.MustCompile(`^v[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}$`)
 
@@ -49,7 +60,7 @@ func lbDefaults(c *Cluster) {
 			lb.Port = DefaultLBPort
 		}
 		if lb.VirtualRouterID == 0 {
-			lb.VirtualRouterID = DefaultVirtualRouterID
+			lb.VirtualRouterID = defaultVirtualRouterID(c.Name)
 		}
 		if c.ControlPlaneEndpoint == "" && lb.VIP != "" {
 			c.ControlPlaneEndpoint = net.JoinHostPort(lb.VIP, strconv.Itoa(lb.Port))
@@ -62,6 +73,26 @@ func lbDefaults(c *Cluster) {
 			c.ControlPlaneEndpoint = net.JoinHostPort(DefaultNodeLocalHost, strconv.Itoa(lb.Port))
 		}
 	}
+}
+
+// lbPortProblem says why haproxy cannot listen on port beside the API server,
+// etcd, the kubelet and kube-proxy on every node it runs on.
+func lbPortProblem(port int) string {
+	switch {
+	case port < 1 || port > 65535:
+		return "is not a port from 1 to 65535"
+	case strconv.Itoa(port) == apiBindPort:
+		return "is the API servers' port, which they hold on all addresses of their hosts"
+	case port < 1024 && port != 443:
+		return "is a system port that host services (sshd, DNS, web servers) may hold"
+	case port >= 2379 && port <= 2381:
+		return "is etcd's"
+	case port >= 10248 && port <= 10260:
+		return "is in the range the kubelet, kube-proxy and the control-plane components listen on"
+	case port >= 30000 && port <= 32767:
+		return "is in the NodePort range, where kube-proxy would take a Service's traffic to it"
+	}
+	return ""
 }
 
 // loadBalancer checks the load balancer against the nodes, the cluster ranges
@@ -100,12 +131,10 @@ func (v *validator) loadBalancer(c *Cluster, pod, svc netip.Prefix) {
 	only("virtualRouterID", "keepalived", lb.Kind != LBKeepalived && lb.VirtualRouterID != 0)
 	only("kubeVIP", "kube-vip", lb.Kind != LBKubeVIP && lb.KubeVIP != KubeVIP{})
 
-	if proxied && (lb.Port < 1 || lb.Port > 65535) {
-		v.errorf(p+".port", "%d must be a port from 1 to 65535", lb.Port)
-	} else if proxied && strconv.Itoa(lb.Port) == apiBindPort {
-		v.errorf(p+".port", "%d is the API servers' port; haproxy shares the host with them (all addresses), so it needs another port such as %d", lb.Port, DefaultLBPort)
-	} else if proxied && lb.Port == 10250 || proxied && lb.Port >= 10257 && lb.Port <= 10259 || proxied && (lb.Port == 2379 || lb.Port == 2380 || lb.Port == 2381) {
-		v.errorf(p+".port", "%d is taken by the kubelet, etcd or a control-plane component; use another port such as %d", lb.Port, DefaultLBPort)
+	if proxied {
+		if why := lbPortProblem(lb.Port); why != "" {
+			v.errorf(p+".port", "%d %s; use another port such as %d", lb.Port, why, DefaultLBPort)
+		}
 	}
 	if lb.Kind == LBKeepalived && (lb.VirtualRouterID < 1 || lb.VirtualRouterID > 255) {
 		v.errorf(p+".virtualRouterID", "%d must be from 1 to 255", lb.VirtualRouterID)
@@ -116,6 +145,12 @@ func (v *validator) loadBalancer(c *Cluster, pod, svc netip.Prefix) {
 		}
 		if why := imageRepositoryProblem(lb.KubeVIP.Image); why != "" {
 			v.errorf(p+".kubeVIP.image", "%q %s", lb.KubeVIP.Image, why)
+		}
+		if ver, ok := ParseVersion(strings.TrimPrefix(lb.KubeVIP.Version, "v")); ok && ver.Major == 0 && ver.Minor < minKubeVIPMinor {
+			v.errorf(p+".kubeVIP.version", "%s is older than v0.%d.0, the first release whose settings k8sgen's manifest uses", lb.KubeVIP.Version, minKubeVIPMinor)
+		}
+		if _, set := v.pos[p+".kubeVIP.image"]; !set && c.ImageRepository != "" {
+			v.warnf("imageRepository", "kube-vip's image defaults to %s:%s under imageRepository: push it there (a mirror of registry.k8s.io alone does not have it), or set loadBalancer.kubeVIP.image", lb.KubeVIP.Image, lb.KubeVIP.Version)
 		}
 	}
 
@@ -174,8 +209,13 @@ func (v *validator) loadBalancer(c *Cluster, pod, svc netip.Prefix) {
 func (v *validator) vip(c *Cluster, pod, svc netip.Prefix, host, port string, endpointOK bool) {
 	lb := c.LoadBalancer
 	const p = "loadBalancer"
-	if v.required(p+".interface", lb.Interface) && !ifaceRE.MatchString(lb.Interface) {
-		v.errorf(p+".interface", "%q must be a network interface name such as eth0 or ens192 (at most 15 characters)", lb.Interface)
+	if v.required(p+".interface", lb.Interface) {
+		switch {
+		case !ifaceRE.MatchString(lb.Interface) || lb.Interface == "." || lb.Interface == "..":
+			v.errorf(p+".interface", "%q must be a network interface name such as eth0 or ens192 (at most 15 characters)", lb.Interface)
+		case lb.Interface == "lo":
+			v.errorf(p+".interface", "lo is the loopback interface, where ARP and VRRP reach no other machine; name the control planes' network interface")
+		}
 	}
 	prefixOK := lb.PrefixLength >= 1 && lb.PrefixLength <= 32
 	if lb.PrefixLength == 0 {

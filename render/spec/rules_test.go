@@ -150,8 +150,6 @@ func TestBootRules(t *testing.T) {
 			false, "packages.runtime.baseURL", lAfterBase + 2, []string{"repository for centos", "/linux/ubuntu"}},
 		{"Docker repository of Debian on Ubuntu", base + "packages:\n  runtime:\n    baseURL: https://download.docker.com/linux/debian/\n",
 			false, "packages.runtime.baseURL", lAfterBase + 2, []string{"needs /linux/ubuntu", "noble"}},
-		{"proxy in front of a load balancer", edit(t, "runtime: containerd", `controlPlaneEndpoint: "192.168.1.10:6443"`) + "proxy:\n  http: http://proxy.corp:3128\n  noProxy: [10.96.0.0/12, 10.244.0.0/16]\n",
-			true, "proxy.noProxy", lAfterBase + 2, []string{"does not cover controlPlaneEndpoint's host 192.168.1.10", "add 192.168.1.10"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -64,8 +64,8 @@ type LoadBalancer struct {
 	// Unicast sends VRRP to the other control planes' addresses instead of to
 	// the multicast group, for networks that drop multicast (keepalived).
 	Unicast bool `yaml:"unicast"`
-	// VirtualRouterID names the VRRP group, 1-255 (keepalived, default 51); it
-	// must differ from other VRRP groups on the same network.
+	// VirtualRouterID names the VRRP group, 1-255 (keepalived); it must differ
+	// from other VRRP groups on the same network. Default: derived from name.
 	VirtualRouterID int `yaml:"virtualRouterID"`
 	// KubeVIP pins kube-vip's release and image.
 	KubeVIP KubeVIP `yaml:"kubeVIP"`

@@ -116,7 +116,6 @@ func Validate(d *Document) Problems {
 	v.runtimeRepo(c)
 	v.downloads(c)
 	v.proxy(c, pod, svc)
-	v.endpointProxy(c)
 	v.kernel(c)
 	v.components(c)
 	v.preflight(c)
