@@ -166,7 +166,8 @@ components:
 SPEC
   else
     cat << SPEC
-# Three control planes behind kube-vip; each machine has one emulated vCPU, which
+# Three control planes behind kube-vip (its image from Harbor under imageRepository,
+# k8sgen's default); each machine has one emulated vCPU, which
 # kubeadm's NumCPU check would refuse. Leader election must stay on with several
 # control planes, so its leases are long enough for TCG's slow etcd writes, and
 # etcd's own timeouts are raised for the same reason.
@@ -177,6 +178,9 @@ loadBalancer:
   interface: eth0
   kubeVIP:
     version: $KUBE_VIP_VERSION
+    # kube-vip gives the VIP up and restarts when a renewal takes longer than
+    # 3/5 of its lease; under TCG the default 5 s lease flaps all the time.
+    leaseSeconds: 30
 ignorePreflightErrors: [NumCPU]
 components:
   controllerManager:

@@ -218,6 +218,8 @@ type LBPlan struct {
 	CheckScript         string
 	CheckWeightText     string
 	KubeVIPImage        string
+	// KubeVIPLease, KubeVIPRenew and KubeVIPRetry are kube-vip's leader election timings in seconds.
+	KubeVIPLease, KubeVIPRenew, KubeVIPRetry string
 	// Packages are installed where haproxy (and keepalived) run.
 	Packages []string
 	// Backends are the control planes haproxy balances over.
@@ -445,6 +447,8 @@ func lbPlan(c *spec.Cluster) LBPlan {
 	case spec.LBKubeVIP:
 		l.KubeVIP = true
 		l.KubeVIPImage = lb.KubeVIP.Image + ":" + lb.KubeVIP.Version
+		lease := lb.KubeVIP.LeaseSeconds
+		l.KubeVIPLease, l.KubeVIPRenew, l.KubeVIPRetry = fmt.Sprint(lease), fmt.Sprint(lease*3/5), fmt.Sprint(max(1, lease/5))
 	case spec.LBKeepalived:
 		l.Keepalived = true
 		l.Bind = "*"

@@ -14,6 +14,9 @@ import (
 // DefaultKubeVIPVersion is the kube-vip release rendered when kubeVIP.version is empty.
 const DefaultKubeVIPVersion = "v1.0.0"
 
+// DefaultKubeVIPLeaseSeconds is kube-vip's own default lease.
+const DefaultKubeVIPLeaseSeconds = 5
+
 // Defaults of the load balancer kinds.
 const (
 	// DefaultLBPort is where haproxy listens: the API servers hold 6443 on every
@@ -45,6 +48,9 @@ func lbDefaults(c *Cluster) {
 	case LBKubeVIP:
 		if lb.KubeVIP.Version == "" {
 			lb.KubeVIP.Version = DefaultKubeVIPVersion
+		}
+		if lb.KubeVIP.LeaseSeconds == 0 {
+			lb.KubeVIP.LeaseSeconds = DefaultKubeVIPLeaseSeconds
 		}
 		if lb.KubeVIP.Image == "" {
 			lb.KubeVIP.Image = defaultKubeVIPImage
@@ -145,6 +151,9 @@ func (v *validator) loadBalancer(c *Cluster, pod, svc netip.Prefix) {
 		}
 		if why := imageRepositoryProblem(lb.KubeVIP.Image); why != "" {
 			v.errorf(p+".kubeVIP.image", "%q %s", lb.KubeVIP.Image, why)
+		}
+		if s := lb.KubeVIP.LeaseSeconds; s < 5 || s > 300 {
+			v.errorf(p+".kubeVIP.leaseSeconds", "%d must be from 5 to 300: the renewal deadline (3/5 of it) must exceed the retry period (1/5) with client-go's jitter", s)
 		}
 		if ver, ok := ParseVersion(strings.TrimPrefix(lb.KubeVIP.Version, "v")); ok && ver.Major == 0 && ver.Minor < minKubeVIPMinor {
 			v.errorf(p+".kubeVIP.version", "%s is older than v0.%d.0, the first release whose settings k8sgen's manifest uses", lb.KubeVIP.Version, minKubeVIPMinor)

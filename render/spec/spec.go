@@ -78,6 +78,10 @@ type KubeVIP struct {
 	// Image is the repository without tag; default ghcr.io/kube-vip/kube-vip, or
 	// <imageRepository>/kube-vip when imageRepository is set.
 	Image string `yaml:"image"`
+	// LeaseSeconds is how long the VIP holder's lease lasts (default 5): roughly
+	// the failover time. kube-vip gives the VIP up and restarts when it cannot
+	// renew within 3/5 of it, so slow machines need a longer lease.
+	LeaseSeconds int `yaml:"leaseSeconds"`
 }
 
 // Load balancer kinds.
