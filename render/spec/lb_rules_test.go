@@ -130,6 +130,21 @@ func TestLoadBalancerRefusals(t *testing.T) {
 			want{"loadBalancer.vip", lHA3, []string{"only with kind kube-vip or keepalived"}},
 			want{"loadBalancer.unicast", lHA4, []string{"only with kind keepalived"}})
 	})
+	t.Run("kube-vip lease", func(t *testing.T) {
+		expect(t, haCheck(t, "loadBalancer:\n  kind: kube-vip\n  vip: 192.168.99.100\n  prefixLength: 24\n  interface: eth0\n  kubeVIP:\n    leaseSeconds: 3\n    version: v0.6.4\n"), true,
+			want{"loadBalancer.kubeVIP.leaseSeconds", lHA6 + 1, []string{"must be from 5 to 300"}},
+			want{"loadBalancer.kubeVIP.version", lHA6 + 2, []string{"older than v0.8.0"}})
+	})
+	t.Run("haproxy ports that are taken", func(t *testing.T) {
+		for _, port := range []string{"22", "2380", "10256", "30080", "70000"} {
+			expect(t, haCheck(t, "loadBalancer:\n  kind: node-local\n  port: "+port+"\n"), false,
+				want{"loadBalancer.port", lHA3, []string{port}})
+		}
+	})
+	t.Run("loopback interface", func(t *testing.T) {
+		expect(t, haCheck(t, "loadBalancer:\n  kind: keepalived\n  vip: 192.168.99.100\n  prefixLength: 24\n  interface: lo\n"), true,
+			want{"loadBalancer.interface", lHA5, []string{"loopback"}})
+	})
 	t.Run("no kind", func(t *testing.T) {
 		expect(t, haCheck(t, "loadBalancer:\n  vip: 192.168.99.100\n"), false,
 			want{"loadBalancer.vip", lHA2, []string{"needs loadBalancer.kind"}})
