@@ -15,7 +15,7 @@
 # vxlan between the nodes). Boot-to-Ready time is printed per node.
 #
 # With LAB_CONTROL_PLANES=3 (make lab-ha) three control planes and one worker boot behind
-# kube-vip's VIP 10.77.0.100 (kube-vip built from its Go module), each with one vCPU; once
+# kube-vip's VIP 10.77.0.100 (kube-vip built from its Go module); once
 # the cluster passes, the control plane holding the VIP is powered off (its qemu killed)
 # and the API must answer through the VIP again and schedule and run a new pod.
 #
@@ -167,10 +167,9 @@ SPEC
   else
     cat << SPEC
 # Three control planes behind kube-vip (its image from Harbor under imageRepository,
-# k8sgen's default); each machine has one emulated vCPU, which
-# kubeadm's NumCPU check would refuse. Leader election must stay on with several
-# control planes, so its leases are long enough for TCG's slow etcd writes, and
-# etcd's own timeouts are raised for the same reason.
+# k8sgen's default). Leader election must stay on with several control planes,
+# so its leases are long enough for TCG's slow etcd writes, and etcd's own
+# timeouts are raised for the same reason.
 loadBalancer:
   kind: kube-vip
   vip: $VIP
@@ -181,7 +180,6 @@ loadBalancer:
     # kube-vip gives the VIP up and restarts when a renewal takes longer than
     # 3/5 of its lease; under TCG the default 5 s lease flaps all the time.
     leaseSeconds: 30
-ignorePreflightErrors: [NumCPU]
 components:
   controllerManager:
     extraArgs:
@@ -252,12 +250,14 @@ for i in "${!NODES[@]}"; do
   mkdir -p "$WORK/tools"
   cp "$LAB_DIR/cluster/run.sh" "$WORK/tools/run.sh"
   # kubeadm wants 2 CPUs on a control plane; workers get one and a lower CPU
-  # priority, so that the emulated vCPUs do not starve the control plane. Three
-  # control planes get one vCPU each (NumCPU ignored): the host has two cores.
+  # priority, so that the emulated vCPUs do not starve the control plane. With
+  # one vCPU, the first of three control planes ran its core at 100% and kubeadm
+  # init's requests through the VIP timed out (addon/coredns), so each control
+  # plane keeps two: the host's two cores go to whichever is busy.
   mem=3072 cpus=1 niceness=10
   if [ "$i" -lt "$CPS" ]; then
     mem=4096 cpus=2 niceness=0
-    [ "$CPS" = 3 ] && mem=3584 cpus=1
+    [ "$CPS" = 3 ] && mem=3584
   fi
   "$LAB_DIR/vm.sh" start --name "$n" --ip "${IPS[$i]}" --memory "$mem" --cpus "$cpus" --nice "$niceness" --user-data "$WORK/render/out/$n/user-data" \
     --meta-data "$WORK/render/out/$n/meta-data" --tools "$WORK/tools" --image "$image"
