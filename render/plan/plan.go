@@ -7,7 +7,6 @@ import (
 	"net"
 	"slices"
 	"sort"
-	"time"
 
 	"github.com/k8sgen/k8sgen/profiles"
 	"github.com/k8sgen/k8sgen/render/secrets"
@@ -118,6 +117,10 @@ type KindPlan struct {
 	ControlPlane bool
 	// Kind is init, control-plane or worker: nodes of one kind run the same script.
 	Kind string
+	// Haproxy is true where haproxy runs before kubeadm (keepalived's control
+	// planes, node-local's every node); KubeVIPPod where kube-vip's static pod
+	// runs (kube-vip's control planes).
+	Haproxy, KubeVIPPod bool
 }
 
 // ClusterPlan is what every node of the cluster shares.
@@ -204,10 +207,9 @@ type ClusterPlan struct {
 
 // LBPlan is the load balancer of the spec, with what its files print.
 type LBPlan struct {
-	Kind string
 	// KubeVIP, Keepalived and NodeLocal mark the kinds that render files.
 	KubeVIP, Keepalived, NodeLocal bool
-	// Haproxy is true where haproxy runs: keepalived's control planes, node-local's every node.
+	// VIPCIDR is the VIP with the control planes' prefix length, as keepalived assigns it.
 	VIP, VIPCIDR, Interface string
 	// Bind is haproxy's listening address, PortText its port.
 	Bind, PortText string
@@ -372,10 +374,11 @@ func Build(c *spec.Cluster, b *secrets.Bundle) ([]*NodePlan, error) {
 	}
 
 	if c.BootstrapTokenTTL != "" {
-		base.TokenTTL, err = tokenTTL(c.BootstrapTokenTTL)
+		d, err := spec.ParseTokenTTL(c.BootstrapTokenTTL)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("bootstrapTokenTTL: %w", err)
 		}
+		base.TokenTTL = d.String() // as kubeadm prints durations: "24h0m0s", "0s"
 	}
 	base.CNISed, base.CNICheck = cniRewrite(c)
 	if base.Docker {
@@ -418,22 +421,12 @@ func Build(c *spec.Cluster, b *secrets.Bundle) ([]*NodePlan, error) {
 			}
 			cpIndex++
 		}
+		p.Haproxy = base.LB.NodeLocal || p.ControlPlane && base.LB.Keepalived
+		p.KubeVIPPod = p.ControlPlane && base.LB.KubeVIP
 		p.Files = files(p, b)
 		plans = append(plans, p)
 	}
 	return plans, nil
-}
-
-// tokenTTL is bootstrapTokenTTL as kubeadm prints durations ("24h0m0s", "0s").
-func tokenTTL(s string) (string, error) {
-	if s == "0" {
-		return "0s", nil
-	}
-	d, err := time.ParseDuration(s)
-	if err != nil {
-		return "", fmt.Errorf("bootstrapTokenTTL: %w", err)
-	}
-	return d.String(), nil
 }
 
 // keepalivedTopPriority is the first control plane's VRRP priority; the check's
@@ -442,7 +435,7 @@ const keepalivedTopPriority = 150
 
 func lbPlan(c *spec.Cluster) LBPlan {
 	lb := c.LoadBalancer
-	l := LBPlan{Kind: lb.Kind, APIPort: "6443"}
+	l := LBPlan{APIPort: "6443"}
 	switch lb.Kind {
 	case spec.LBKubeVIP:
 		l.KubeVIP = true
@@ -528,7 +521,7 @@ func files(p *NodePlan, b *secrets.Bundle) []File {
 			File{Path: StagedPKIDir + "/sa.key", Mode: "0600", Content: b.ServiceAccount.Key, Share: all},
 		)
 	}
-	if p.ControlPlane && p.LB.KubeVIP {
+	if p.KubeVIPPod {
 		fs = append(fs, File{Path: StagedManifestsDir + "/kube-vip.yaml", Mode: "0600", Template: "kube-vip.yaml", Share: "control-planes",
 			Data: &kubeVIPView{ClusterPlan: p.ClusterPlan, Kubeconfig: "/etc/kubernetes/admin.conf"}})
 		if p.Init {
@@ -536,7 +529,7 @@ func files(p *NodePlan, b *secrets.Bundle) []File {
 				Data: &kubeVIPView{ClusterPlan: p.ClusterPlan, Kubeconfig: "/etc/kubernetes/super-admin.conf", SuperAdmin: true}})
 		}
 	}
-	if p.LB.NodeLocal || p.ControlPlane && p.LB.Keepalived {
+	if p.Haproxy {
 		share := all
 		if p.LB.Keepalived {
 			share = "control-planes"

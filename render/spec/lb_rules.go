@@ -311,6 +311,14 @@ func broadcast(p netip.Prefix) netip.Addr {
 	return netip.AddrFrom4(a)
 }
 
+// ParseTokenTTL reads bootstrapTokenTTL: a Go duration, or a bare 0 (never expires).
+func ParseTokenTTL(s string) (time.Duration, error) {
+	if s == "0" {
+		return 0, nil
+	}
+	return time.ParseDuration(s)
+}
+
 // tokenTTL checks bootstrapTokenTTL.
 func (v *validator) tokenTTL(c *Cluster) {
 	s := c.BootstrapTokenTTL
@@ -318,10 +326,7 @@ func (v *validator) tokenTTL(c *Cluster) {
 		return
 	}
 	const p = "bootstrapTokenTTL"
-	d, err := time.ParseDuration(s)
-	if s == "0" {
-		d, err = 0, nil
-	}
+	d, err := ParseTokenTTL(s)
 	switch {
 	case err != nil:
 		v.errorf(p, "%q must be a duration such as 24h, 2h30m or 0 (never expires)", s)
