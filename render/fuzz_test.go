@@ -262,6 +262,43 @@ type wf struct {
 	Path, Encoding, Content, Permissions string
 }
 
+// text is the file's content, decoded when the user-data compressed it.
+func (w wf) text(t *testing.T) string {
+	t.Helper()
+	if w.Encoding != "gz+b64" {
+		return w.Content
+	}
+	z, err := base64.StdEncoding.DecodeString(w.Content)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(z))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if _, err := out.ReadFrom(zr); err != nil {
+		t.Fatal(err)
+	}
+	return out.String()
+}
+
+// userDataFiles is what a cloud-config user-data writes, by path.
+func userDataFiles(t *testing.T, userData []byte) map[string]string {
+	t.Helper()
+	var ud struct {
+		WriteFiles []wf `yaml:"write_files"`
+	}
+	if err := yaml.Unmarshal(userData, &ud); err != nil {
+		t.Fatalf("user-data is not YAML: %v", err)
+	}
+	files := map[string]string{}
+	for _, w := range ud.WriteFiles {
+		files[w.Path] = w.text(t)
+	}
+	return files
+}
+
 func checkNode(t *testing.T, n render.Node, p *plan.NodePlan, value, src string) {
 	t.Helper()
 	var ud struct {
@@ -280,23 +317,7 @@ func checkNode(t *testing.T, n render.Node, p *plan.NodePlan, value, src string)
 		if w.Path != p.Files[i].Path || w.Permissions != p.Files[i].Mode {
 			t.Fatalf("%s: write_files[%d] is %s %s, the plan says %s %s\n%s", n.Name, i, w.Path, w.Permissions, p.Files[i].Path, p.Files[i].Mode, src)
 		}
-		content := w.Content
-		if w.Encoding == "gz+b64" {
-			z, err := base64.StdEncoding.DecodeString(content)
-			if err != nil {
-				t.Fatal(err)
-			}
-			zr, err := gzip.NewReader(bytes.NewReader(z))
-			if err != nil {
-				t.Fatal(err)
-			}
-			var out bytes.Buffer
-			if _, err := out.ReadFrom(zr); err != nil {
-				t.Fatal(err)
-			}
-			content = out.String()
-		}
-		checkFormat(t, w.Path, content, value, src)
+		checkFormat(t, w.Path, w.text(t), value, src)
 	}
 }
 

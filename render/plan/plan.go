@@ -99,6 +99,11 @@ type NodePlan struct {
 	// PreviousControlPlane is the address of the control plane listed before this
 	// joining one: its API must be ready before this one joins etcd.
 	PreviousControlPlane string
+	// EtcdPeerURL is this joining control plane's etcd peer URL, and
+	// EtcdEndpoints the client URLs of every other control plane's etcd: a failed
+	// join removes its own member through them (see forget_etcd_member).
+	EtcdPeerURL   string
+	EtcdEndpoints []string
 	// PriorityText is this control plane's keepalived priority; Peers are the
 	// other control planes' addresses (unicast VRRP).
 	PriorityText string
@@ -409,6 +414,12 @@ func Build(c *spec.Cluster, b *secrets.Bundle) ([]*NodePlan, error) {
 				p.Kind = "init"
 			} else {
 				p.PreviousControlPlane = cps[cpIndex-1].IP
+				p.EtcdPeerURL = "https://" + net.JoinHostPort(n.IP, "2380")
+				for _, o := range cps {
+					if o.IP != n.IP {
+						p.EtcdEndpoints = append(p.EtcdEndpoints, "https://"+net.JoinHostPort(o.IP, "2379"))
+					}
+				}
 			}
 			// The first control plane gets the highest priority, so the VIP
 			// sits where kubeadm init runs; a failing check costs more than
