@@ -8,6 +8,13 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
+// compressible are the files written gz+b64 once they outgrow compressAbove: the
+// hosts list grows with the cluster and would push user-data past 16 KiB. Other
+// files stay plain text, so that people can read what they paste.
+var compressible = map[string]bool{plan.HostsBlockPath: true}
+
+const compressAbove = 4096
+
 // WriteFile is one entry of cloud-config's write_files.
 type WriteFile struct {
 	Path        string `yaml:"path"`

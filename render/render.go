@@ -146,7 +146,7 @@ func renderNode(p *plan.NodePlan, opt Options, cache *fragments) (Node, error) {
 				}
 			}
 			wf := WriteFile{Path: f.Path, Owner: "root:root", Permissions: f.Mode, Content: string(content)}
-			if f.Compress && len(content) > plan.CompressAbove {
+			if compressible[f.Path] && len(content) > compressAbove {
 				z, err := gzipBytes(content)
 				if err != nil {
 					return nil, err
@@ -155,7 +155,8 @@ func renderNode(p *plan.NodePlan, opt Options, cache *fragments) (Node, error) {
 			}
 			return writeFileEntry(wf)
 		}
-		if f.Share == "" {
+		key := p.ScopeKey(f)
+		if key == "" {
 			entry, err := encode()
 			if err != nil {
 				return Node{}, err
@@ -163,7 +164,7 @@ func renderNode(p *plan.NodePlan, opt Options, cache *fragments) (Node, error) {
 			pending.Write(entry)
 			continue
 		}
-		shared, err := cache.get(f.Share+"|"+f.Path, func() (part, error) {
+		shared, err := cache.get(key+"|"+f.Path, func() (part, error) {
 			entry, err := encode()
 			if err != nil {
 				return part{}, err

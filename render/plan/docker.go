@@ -24,7 +24,7 @@ type daemonConfig struct {
 // dockerFiles are the runtime files of runtime docker: daemon.json, registry CAs,
 // credentials, and cri-dockerd's systemd units.
 func dockerFiles(p *NodePlan) []File {
-	const all = "cluster"
+	const all = ScopeCluster
 	cfg := daemonConfig{
 		ExecOpts:      []string{"native.cgroupdriver=systemd"},
 		LogDriver:     "json-file",
@@ -46,7 +46,7 @@ func dockerFiles(p *NodePlan) []File {
 		if skipVerify(p, r.Host) {
 			cfg.InsecureRegistries = append(cfg.InsecureRegistries, r.Host)
 		} else if r.CA != "" {
-			fs = append(fs, File{Path: "/etc/docker/certs.d/" + r.Host + "/ca.crt", Mode: "0644", Content: r.CA, Share: all})
+			fs = append(fs, File{Path: "/etc/docker/certs.d/" + r.Host + "/ca.crt", Mode: "0644", Content: r.CA, Scope: all})
 		}
 	}
 	slices.Sort(cfg.InsecureRegistries)
@@ -55,13 +55,13 @@ func dockerFiles(p *NodePlan) []File {
 	if err != nil {
 		panic(err) // plain strings and maps always marshal
 	}
-	fs = append([]File{{Path: "/etc/docker/daemon.json", Mode: "0644", Content: string(daemon) + "\n", Share: all}}, fs...)
+	fs = append([]File{{Path: "/etc/docker/daemon.json", Mode: "0644", Content: string(daemon) + "\n", Scope: all}}, fs...)
 	if len(p.RegistryAuth) > 0 {
-		fs = append(fs, File{Path: DockerAuthStaging, Mode: "0600", Content: dockerAuth(p.RegistryAuth), Share: all})
+		fs = append(fs, File{Path: DockerAuthStaging, Mode: "0600", Content: dockerAuth(p.RegistryAuth), Scope: all})
 	}
 	fs = append(fs,
-		File{Path: "/etc/systemd/system/cri-docker.socket", Mode: "0644", Template: "cri-docker.socket", Share: all},
-		File{Path: "/etc/systemd/system/cri-docker.service", Mode: "0644", Template: "cri-docker.service", Share: all},
+		File{Path: "/etc/systemd/system/cri-docker.socket", Mode: "0644", Template: "cri-docker.socket", Scope: all},
+		File{Path: "/etc/systemd/system/cri-docker.service", Mode: "0644", Template: "cri-docker.service", Scope: all},
 	)
 	return fs
 }

@@ -49,26 +49,51 @@ const (
 // DefaultCRIDockerdURL is cri-dockerd's release archive on GitHub.
 var DefaultCRIDockerdURL = "https://github.com/Mirantis/cri-dockerd/releases/download/v" + CRIDockerdVersion + "/cri-dockerd-" + CRIDockerdVersion + ".amd64.tgz"
 
-// File is one file a node's user-data writes. Template names the template that
+// File is one file written on a node. Template names the template that
 // produces it from the NodePlan; Content is used as-is when Template is empty.
+// Nothing here is about an output format: the cloud-config and Ignition
+// encoders read the same list.
 type File struct {
 	Path     string
 	Mode     string
 	Template string
-	// Data replaces the NodePlan as the template's data when set; shared files get
-	// the view of what their sharers have in common (ClusterPlan or KindPlan).
+	// Data replaces the NodePlan as the template's data when set; files of a
+	// wider scope get the view of what its nodes have in common (ClusterPlan or
+	// KindPlan).
 	Data    any
 	Content string
-	// Share is set on files that are the same on many nodes: nodes with equal Share
-	// get the same bytes, so the file is rendered and compressed once.
-	Share string
-	// Compress allows gz+b64 encoding once the content outgrows CompressAbove:
-	// the hosts list grows with the cluster and would push user-data past 16 KiB.
-	Compress bool
+	// Scope says which nodes get the same bytes of this file.
+	Scope Scope
 }
 
-// CompressAbove is the size past which a Compress file is written gz+b64.
-const CompressAbove = 4096
+// Scope is the set of nodes on which a file's bytes are equal. A file of the
+// cluster or of a kind renders from the ClusterPlan or the KindPlan, so its
+// template cannot print one node's values; an encoder may render it once.
+type Scope int
+
+const (
+	// ScopeNode files are this node's own.
+	ScopeNode Scope = iota
+	// ScopeCluster files are equal on every node that has them.
+	ScopeCluster
+	// ScopeControlPlanes files are equal on every control plane.
+	ScopeControlPlanes
+	// ScopeKind files are equal on the nodes of one kind (init, control-plane, worker).
+	ScopeKind
+)
+
+// ScopeKey names the group of nodes that share f's bytes, "" for a node's own file.
+func (p *NodePlan) ScopeKey(f File) string {
+	switch f.Scope {
+	case ScopeCluster:
+		return "cluster"
+	case ScopeControlPlanes:
+		return "control-planes"
+	case ScopeKind:
+		return "kind:" + p.Kind
+	}
+	return ""
+}
 
 // Host is one /etc/hosts line.
 type Host struct{ IP, Name string }
@@ -490,50 +515,50 @@ type kubeVIPView struct {
 // keys staged outside /etc/kubernetes (kubeadm reset would delete them there);
 // workers only get the public cluster CA certificate.
 func files(p *NodePlan, b *secrets.Bundle) []File {
-	const all = "cluster"
+	const all = ScopeCluster
 	fs := []File{
-		{Path: HostsBlockPath, Mode: "0644", Template: "hosts", Share: all, Compress: true},
-		{Path: "/etc/modules-load.d/k8sgen.conf", Mode: "0644", Template: "modules.conf", Share: all},
-		{Path: "/etc/sysctl.d/99-k8sgen.conf", Mode: "0644", Template: "sysctl.conf", Share: all},
+		{Path: HostsBlockPath, Mode: "0644", Template: "hosts", Scope: all},
+		{Path: "/etc/modules-load.d/k8sgen.conf", Mode: "0644", Template: "modules.conf", Scope: all},
+		{Path: "/etc/sysctl.d/99-k8sgen.conf", Mode: "0644", Template: "sysctl.conf", Scope: all},
 	}
 	if !p.Docker {
-		fs = append(fs, File{Path: ContainerdStaging, Mode: containerdMode(p), Template: fmt.Sprintf("containerd-v%d.toml", p.ContainerdConfigVersion), Share: all})
+		fs = append(fs, File{Path: ContainerdStaging, Mode: containerdMode(p), Template: fmt.Sprintf("containerd-v%d.toml", p.ContainerdConfigVersion), Scope: all})
 	}
-	fs = append(fs, File{Path: "/etc/crictl.yaml", Mode: "0644", Template: "crictl.yaml", Share: all})
+	fs = append(fs, File{Path: "/etc/crictl.yaml", Mode: "0644", Template: "crictl.yaml", Scope: all})
 	if len(p.NTPServers) > 0 {
-		fs = append(fs, File{Path: "/etc/k8sgen/chrony.conf", Mode: "0644", Template: "chrony.conf", Share: all})
+		fs = append(fs, File{Path: "/etc/k8sgen/chrony.conf", Mode: "0644", Template: "chrony.conf", Scope: all})
 	}
 	if p.Docker {
 		fs = append(fs, dockerFiles(p)...)
 	} else {
 		for _, r := range p.Registries {
 			dir := "/etc/containerd/certs.d/" + r.Host
-			fs = append(fs, File{Path: dir + "/hosts.toml", Mode: "0644", Template: "hosts.toml", Data: r, Share: all})
+			fs = append(fs, File{Path: dir + "/hosts.toml", Mode: "0644", Template: "hosts.toml", Data: r, Scope: all})
 			if r.CA != "" {
-				fs = append(fs, File{Path: dir + "/ca.crt", Mode: "0644", Content: r.CA, Share: all})
+				fs = append(fs, File{Path: dir + "/ca.crt", Mode: "0644", Content: r.CA, Scope: all})
 			}
 		}
 	}
 	if p.HTTPProxy != "" || p.HTTPSProxy != "" {
 		// 0600: a proxy URL may carry a password.
 		fs = append(fs,
-			File{Path: ProxyEnvPath, Mode: "0600", Template: "proxy.env", Share: all},
-			File{Path: ProxyUnitEnvPath, Mode: "0600", Template: "proxy.unit.env", Share: all})
+			File{Path: ProxyEnvPath, Mode: "0600", Template: "proxy.env", Scope: all},
+			File{Path: ProxyUnitEnvPath, Mode: "0600", Template: "proxy.unit.env", Scope: all})
 	}
-	fs = append(fs, File{Path: ClusterCAPath, Mode: "0644", Content: b.CA.Cert, Share: all})
+	fs = append(fs, File{Path: ClusterCAPath, Mode: "0644", Content: b.CA.Cert, Scope: all})
 	if p.ControlPlane {
 		fs = append(fs,
-			File{Path: StagedPKIDir + "/ca.key", Mode: "0600", Content: b.CA.Key, Share: all},
-			File{Path: StagedPKIDir + "/front-proxy-ca.crt", Mode: "0644", Content: b.FrontProxyCA.Cert, Share: all},
-			File{Path: StagedPKIDir + "/front-proxy-ca.key", Mode: "0600", Content: b.FrontProxyCA.Key, Share: all},
-			File{Path: StagedPKIDir + "/etcd/ca.crt", Mode: "0644", Content: b.EtcdCA.Cert, Share: all},
-			File{Path: StagedPKIDir + "/etcd/ca.key", Mode: "0600", Content: b.EtcdCA.Key, Share: all},
-			File{Path: StagedPKIDir + "/sa.pub", Mode: "0644", Content: b.ServiceAccount.Cert, Share: all},
-			File{Path: StagedPKIDir + "/sa.key", Mode: "0600", Content: b.ServiceAccount.Key, Share: all},
+			File{Path: StagedPKIDir + "/ca.key", Mode: "0600", Content: b.CA.Key, Scope: all},
+			File{Path: StagedPKIDir + "/front-proxy-ca.crt", Mode: "0644", Content: b.FrontProxyCA.Cert, Scope: all},
+			File{Path: StagedPKIDir + "/front-proxy-ca.key", Mode: "0600", Content: b.FrontProxyCA.Key, Scope: all},
+			File{Path: StagedPKIDir + "/etcd/ca.crt", Mode: "0644", Content: b.EtcdCA.Cert, Scope: all},
+			File{Path: StagedPKIDir + "/etcd/ca.key", Mode: "0600", Content: b.EtcdCA.Key, Scope: all},
+			File{Path: StagedPKIDir + "/sa.pub", Mode: "0644", Content: b.ServiceAccount.Cert, Scope: all},
+			File{Path: StagedPKIDir + "/sa.key", Mode: "0600", Content: b.ServiceAccount.Key, Scope: all},
 		)
 	}
 	if p.KubeVIPPod {
-		fs = append(fs, File{Path: StagedManifestsDir + "/kube-vip.yaml", Mode: "0600", Template: "kube-vip.yaml", Share: "control-planes",
+		fs = append(fs, File{Path: StagedManifestsDir + "/kube-vip.yaml", Mode: "0600", Template: "kube-vip.yaml", Scope: ScopeControlPlanes,
 			Data: &kubeVIPView{ClusterPlan: p.ClusterPlan, Kubeconfig: "/etc/kubernetes/admin.conf"}})
 		if p.Init {
 			fs = append(fs, File{Path: StagedManifestsDir + "/kube-vip.init.yaml", Mode: "0600", Template: "kube-vip.yaml",
@@ -541,16 +566,16 @@ func files(p *NodePlan, b *secrets.Bundle) []File {
 		}
 	}
 	if p.Haproxy {
-		share := all
+		scope := all
 		if p.LB.Keepalived {
-			share = "control-planes"
+			scope = ScopeControlPlanes
 		}
-		fs = append(fs, File{Path: LBConfigDir + "/haproxy.cfg", Mode: "0644", Template: "haproxy.cfg", Share: share, Data: p.ClusterPlan})
+		fs = append(fs, File{Path: LBConfigDir + "/haproxy.cfg", Mode: "0644", Template: "haproxy.cfg", Scope: scope, Data: p.ClusterPlan})
 	}
 	if p.ControlPlane && p.LB.Keepalived {
 		fs = append(fs,
 			File{Path: LBConfigDir + "/keepalived.conf", Mode: "0644", Template: "keepalived.conf"},
-			File{Path: LBConfigDir + "/check-apiserver.sh", Mode: "0755", Template: "check-apiserver.sh", Share: "control-planes", Data: p.ClusterPlan})
+			File{Path: LBConfigDir + "/check-apiserver.sh", Mode: "0755", Template: "check-apiserver.sh", Scope: ScopeControlPlanes, Data: p.ClusterPlan})
 	}
 	if p.Init {
 		fs = append(fs, File{Path: KubeadmConfigDir + "/init.yaml", Mode: "0600", Template: "kubeadm-init.yaml"})
@@ -558,13 +583,13 @@ func files(p *NodePlan, b *secrets.Bundle) []File {
 		fs = append(fs, File{Path: KubeadmConfigDir + "/join.yaml", Mode: "0600", Template: "kubeadm-join.yaml"})
 	}
 	fs = append(fs, File{Path: NodeEnvPath, Mode: "0644", Template: "node.env"})
-	fs = append(fs, File{Path: BootstrapPath, Mode: "0700", Template: "bootstrap.sh", Share: p.Kind})
+	fs = append(fs, File{Path: BootstrapPath, Mode: "0700", Template: "bootstrap.sh", Scope: ScopeKind})
 	for i := range fs {
 		f := &fs[i]
-		if f.Template == "" || f.Share == "" || f.Data != nil {
+		if f.Template == "" || f.Scope == ScopeNode || f.Data != nil {
 			continue
 		}
-		if f.Share == all {
+		if f.Scope == all {
 			f.Data = p.ClusterPlan
 		} else {
 			f.Data = &p.KindPlan

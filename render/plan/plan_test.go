@@ -58,13 +58,13 @@ func sharedFilesSeeNoNodeFields(t *testing.T, plans []*plan.NodePlan) {
 				}
 				err := tm.Execute(io.Discard, data)
 				switch {
-				case f.Share != "" && f.Template != "" && (err == nil || !strings.Contains(err.Error(), "can't evaluate field "+field)):
+				case f.Scope != plan.ScopeNode && f.Template != "" && (err == nil || !strings.Contains(err.Error(), "can't evaluate field "+field)):
 					t.Errorf("%s: shared file %s can read the node's %s (err %v)", p.Name, f.Path, field, err)
-				case f.Share == "" && f.Template != "" && f.Data == nil && err != nil:
+				case f.Scope == plan.ScopeNode && f.Template != "" && f.Data == nil && err != nil:
 					t.Errorf("%s: per-node file %s cannot read %s: %v", p.Name, f.Path, field, err)
 				}
 			}
-			if f.Share != "" && f.Template != "" {
+			if f.Scope != plan.ScopeNode && f.Template != "" {
 				shared++
 			}
 		}
