@@ -41,6 +41,26 @@ type Profile struct {
 	SELinux bool `yaml:"selinux"`
 	// Runtimes are the container runtimes k8sgen can install on this OS.
 	Runtimes []string `yaml:"runtimes"`
+	// Install is how Kubernetes arrives: packages (the package manager, from
+	// pkgs.k8s.io or a mirror) or sysext (a systemd-sysext image, on an OS whose
+	// /usr is read-only and that has no package manager).
+	Install string `yaml:"install"`
+	// TimeSync is the time daemon: chrony (installed) or timesyncd (shipped).
+	TimeSync string `yaml:"timeSync"`
+	// BinDir holds the bootstrap script.
+	BinDir string `yaml:"binDir"`
+	// Output is the first-boot format: cloud-init (user-data) or ignition (config.ign).
+	Output string `yaml:"output"`
+	// Butane is the Butane variant and version the Ignition config is written in.
+	Butane Butane `yaml:"butane"`
+	// MaskUnits are masked at first boot: they would reboot a node on their own.
+	MaskUnits []string `yaml:"maskUnits"`
+}
+
+// Butane names a Butane variant and version (each gives one Ignition spec version).
+type Butane struct {
+	Variant string `yaml:"variant"`
+	Version string `yaml:"version"`
 }
 
 // Chrony locates the time daemon.
@@ -58,6 +78,11 @@ type Containerd struct {
 	Repo string `yaml:"repo"`
 	// Key is the URL of the repository's signing key.
 	Key string `yaml:"key"`
+	// Builtin says the OS ships containerd: k8sgen installs only its configuration.
+	Builtin bool `yaml:"builtin"`
+	// ConfigVersion fixes config.toml's version where the OS, not the Kubernetes
+	// release, picks containerd's (0: by the release's containerd series).
+	ConfigVersion int `yaml:"configVersion"`
 }
 
 var (

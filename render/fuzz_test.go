@@ -325,7 +325,7 @@ func checkNode(t *testing.T, n render.Node, p *plan.NodePlan, value, src string)
 func checkFormat(t *testing.T, path, content, value, src string) {
 	t.Helper()
 	switch {
-	case path == plan.BootstrapPath || path == plan.NodeEnvPath || path == plan.ProxyEnvPath || strings.HasSuffix(path, ".sh"):
+	case strings.HasSuffix(path, "/"+plan.BootstrapName) || path == plan.NodeEnvPath || path == plan.ProxyEnvPath || strings.HasSuffix(path, ".sh"):
 		checkShell(t, path, content, value, src)
 	case strings.HasSuffix(path, ".toml"):
 		var v map[string]any
@@ -429,7 +429,7 @@ func TestFuzzSeedsPassBash(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, w := range ud.WriteFiles {
-				if w.Path != plan.BootstrapPath {
+				if !strings.HasSuffix(w.Path, "/"+plan.BootstrapName) {
 					continue
 				}
 				cmd := exec.Command(bash, "-n")

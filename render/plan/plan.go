@@ -15,7 +15,8 @@ import (
 
 // Paths on the node; the bootstrap script and the file list share them.
 const (
-	BootstrapPath     = "/usr/local/sbin/k8sgen-bootstrap"
+	// BootstrapName is the bootstrap script's name in the profile's binDir.
+	BootstrapName     = "k8sgen-bootstrap"
 	KubeadmConfigDir  = "/etc/k8sgen/kubeadm"
 	StagedPKIDir      = "/etc/k8sgen/pki"
 	ClusterCAPath     = "/etc/k8sgen/pki/ca.crt"
@@ -28,6 +29,15 @@ const (
 	ProxyUnitEnvPath = "/etc/k8sgen/proxy.systemd.env"
 	LogPath          = "/var/log/k8sgen-bootstrap.log"
 	StateDir         = "/var/lib/k8sgen"
+	// BootstrappedStamp marks a finished bootstrap for the unit that runs it
+	// where there is no cloud-init (Ignition).
+	BootstrappedStamp = StateDir + "/bootstrapped"
+	// TimesyncdConf points systemd-timesyncd at the spec's NTP servers.
+	TimesyncdConf = "/etc/systemd/timesyncd.conf.d/k8sgen.conf"
+	// ContainerdDropIn makes an OS's own containerd unit read /etc/containerd/config.toml.
+	ContainerdDropIn = "/etc/systemd/system/containerd.service.d/10-k8sgen-config.conf"
+	// SysextDir holds the Kubernetes sysext image; /etc/extensions links it.
+	SysextDir = "/opt/extensions/kubernetes"
 	CRISocket        = "unix:///run/containerd/containerd.sock"
 	// CRIDockerdSocket is where cri-dockerd serves the CRI for runtime docker.
 	CRIDockerdSocket = "unix:///var/run/cri-dockerd.sock"
@@ -194,6 +204,14 @@ type ClusterPlan struct {
 	// ContainerdSeries is the pinned release series (1.7 or 2); ContainerdConfigVersion its config format.
 	ContainerdSeries        string
 	ContainerdConfigVersion int
+	// ContainerdBuiltin: the OS ships containerd, k8sgen only configures it.
+	ContainerdBuiltin bool
+	// HostPackages: the OS has a package manager (the pkg-* functions exist).
+	HostPackages bool
+	// Sysext locates the Kubernetes sysext image on an OS without a package manager.
+	Sysext *Sysext
+	// Timesyncd: time comes from the OS's systemd-timesyncd, not an installed chrony.
+	Timesyncd bool
 	CRISocket               string
 	// Runtime is containerd or docker; Docker is true for docker (Docker Engine + cri-dockerd).
 	Runtime string
@@ -235,6 +253,17 @@ type ClusterPlan struct {
 	Paths Paths
 }
 
+// Sysext is the Kubernetes systemd-sysext image: fetched from URL, checked
+// against SHA256 when set, kept as Dir/Name.
+type Sysext struct{ URL, SHA256, Dir, Name string }
+
+// DefaultSysextURL is the Flatcar sysext bakery's Kubernetes image of a release.
+func DefaultSysextURL(version string) string {
+	return "https://github.com/flatcar/sysext-bakery/releases/download/kubernetes-v" + version + "/" + sysextName(version)
+}
+
+func sysextName(version string) string { return "kubernetes-v" + version + "-x86-64.raw" }
+
 // LBPlan is the load balancer of the spec, with what its files print.
 type LBPlan struct {
 	// KubeVIP, Keepalived and NodeLocal mark the kinds that render files.
@@ -260,7 +289,7 @@ type LBPlan struct {
 
 // Paths repeats the node-side path constants for templates.
 type Paths struct {
-	Bootstrap, KubeadmConfig, StagedPKI, ClusterCA, ContainerdStaging, HostsBlock, NodeEnv, ProxyEnv, ProxyUnitEnv, Log, State, DockerAuth, StagedManifests, LBConfig, KeepalivedCheck string
+	Bootstrap, BootstrappedStamp, KubeadmConfig, StagedPKI, ClusterCA, ContainerdStaging, HostsBlock, NodeEnv, ProxyEnv, ProxyUnitEnv, Log, State, DockerAuth, StagedManifests, LBConfig, KeepalivedCheck string
 }
 
 // Build makes the plans, in spec order. The spec must be defaulted and valid.
@@ -333,6 +362,17 @@ func Build(c *spec.Cluster, b *secrets.Bundle) ([]*NodePlan, error) {
 	if rel.containerd == "1.7" {
 		cfgVersion = 2
 	}
+	if prof.Containerd.ConfigVersion != 0 {
+		cfgVersion = prof.Containerd.ConfigVersion
+	}
+	var sysext *Sysext
+	if prof.Install == "sysext" {
+		sx := c.Packages.KubernetesSysext
+		sysext = &Sysext{URL: sx.URL, SHA256: sx.SHA256, Dir: SysextDir, Name: sysextName(ver.String())}
+		if sysext.URL == "" {
+			sysext.URL = DefaultSysextURL(ver.String())
+		}
+	}
 	minor := fmt.Sprintf("v%d.%d", ver.Major, ver.Minor)
 	base := &ClusterPlan{
 		Cluster:                 c.Name,
@@ -374,6 +414,10 @@ func Build(c *spec.Cluster, b *secrets.Bundle) ([]*NodePlan, error) {
 		ExtraRepos:              extraRepos(c.Packages.Extra),
 		ContainerdSeries:        rel.containerd,
 		ContainerdConfigVersion: cfgVersion,
+		ContainerdBuiltin:       prof.Containerd.Builtin,
+		HostPackages:            prof.PackageManager != "none",
+		Sysext:                  sysext,
+		Timesyncd:               prof.TimeSync == "timesyncd",
 		CRISocket:               CRISocket,
 		Runtime:                 c.Runtime,
 		Docker:                  c.Runtime == "docker",
@@ -385,7 +429,8 @@ func Build(c *spec.Cluster, b *secrets.Bundle) ([]*NodePlan, error) {
 		CACertHash:              hash,
 		SingleNode:              len(c.Workers()) == 0,
 		Paths: Paths{
-			Bootstrap:         BootstrapPath,
+			Bootstrap:         prof.BinDir + "/" + BootstrapName,
+			BootstrappedStamp: BootstrappedStamp,
 			KubeadmConfig:     KubeadmConfigDir,
 			StagedPKI:         StagedPKIDir,
 			ClusterCA:         ClusterCAPath,
@@ -525,8 +570,14 @@ func files(p *NodePlan, b *secrets.Bundle) []File {
 		fs = append(fs, File{Path: ContainerdStaging, Mode: containerdMode(p), Template: fmt.Sprintf("containerd-v%d.toml", p.ContainerdConfigVersion), Scope: all})
 	}
 	fs = append(fs, File{Path: "/etc/crictl.yaml", Mode: "0644", Template: "crictl.yaml", Scope: all})
-	if len(p.NTPServers) > 0 {
+	switch {
+	case len(p.NTPServers) > 0 && p.Timesyncd:
+		fs = append(fs, File{Path: TimesyncdConf, Mode: "0644", Template: "timesyncd.conf", Scope: all})
+	case len(p.NTPServers) > 0:
 		fs = append(fs, File{Path: "/etc/k8sgen/chrony.conf", Mode: "0644", Template: "chrony.conf", Scope: all})
+	}
+	if p.ContainerdBuiltin && !p.Docker {
+		fs = append(fs, File{Path: ContainerdDropIn, Mode: "0644", Content: containerdDropIn, Scope: all})
 	}
 	if p.Docker {
 		fs = append(fs, dockerFiles(p)...)
@@ -583,7 +634,7 @@ func files(p *NodePlan, b *secrets.Bundle) []File {
 		fs = append(fs, File{Path: KubeadmConfigDir + "/join.yaml", Mode: "0600", Template: "kubeadm-join.yaml"})
 	}
 	fs = append(fs, File{Path: NodeEnvPath, Mode: "0644", Template: "node.env"})
-	fs = append(fs, File{Path: BootstrapPath, Mode: "0700", Template: "bootstrap.sh", Scope: ScopeKind})
+	fs = append(fs, File{Path: p.Paths.Bootstrap, Mode: "0700", Template: "bootstrap.sh", Scope: ScopeKind})
 	for i := range fs {
 		f := &fs[i]
 		if f.Template == "" || f.Scope == ScopeNode || f.Data != nil {
@@ -597,6 +648,15 @@ func files(p *NodePlan, b *secrets.Bundle) []File {
 	}
 	return fs
 }
+
+// containerdDropIn replaces the ExecStart of an OS's own containerd unit (Flatcar's
+// passes --config /usr/share/containerd/config.toml) with one that reads
+// containerd's default, /etc/containerd/config.toml, where k8sgen puts its own.
+const containerdDropIn = `# k8sgen: containerd reads /etc/containerd/config.toml (its default path).
+[Service]
+ExecStart=
+ExecStart=/usr/bin/containerd
+`
 
 // containerdMode keeps registry passwords readable by root only.
 func containerdMode(p *NodePlan) string {

@@ -137,6 +137,9 @@ type Packages struct {
 	Extra []Repo `yaml:"extra"`
 	// CRIDockerd is where runtime docker gets cri-dockerd's release archive.
 	CRIDockerd Download `yaml:"criDockerd"`
+	// KubernetesSysext is where an OS without a package manager (flatcar) gets
+	// Kubernetes: the sysext bakery's kubernetes-vX.Y.Z-x86-64.raw by default.
+	KubernetesSysext Download `yaml:"kubernetesSysext"`
 }
 
 // Download is one file fetched at boot.

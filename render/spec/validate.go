@@ -109,6 +109,7 @@ func Validate(d *Document) Problems {
 	v.loadBalancer(c, pod, svc)
 	v.tokenTTL(c)
 	v.runtimeOS(c)
+	v.installOS(c)
 	v.docker(c)
 	v.images(c)
 	v.packages(c)
@@ -330,7 +331,8 @@ func (v *validator) downloadURLs(c *Cluster) {
 			fs = append(fs, field{fmt.Sprintf("registries[%d].mirrors[%d]", i, j), m})
 		}
 	}
-	fs = append(fs, field{"network.cniManifest", c.Network.CNIManifest}, field{"packages.criDockerd.url", c.Packages.CRIDockerd.URL})
+	fs = append(fs, field{"network.cniManifest", c.Network.CNIManifest}, field{"packages.criDockerd.url", c.Packages.CRIDockerd.URL},
+		field{"packages.kubernetesSysext.url", c.Packages.KubernetesSysext.URL})
 	for _, f := range fs {
 		u, err := url.Parse(f.val)
 		if f.val == "" || err != nil {
