@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -98,6 +99,23 @@ func TestGolden(t *testing.T) {
 				}
 			}
 			compare(t, filepath.Join(dir, "admin.kubeconfig"), res.Kubeconfig)
+			// Ignition's data URLs are hard to read: the Butane config each
+			// config.ign is translated from is kept beside it for review
+			// (TestIgnitionCarriesThePlan proves they say the same).
+			plans, err := plan.Build(c, b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range plans {
+				if p.OS.Output != "ignition" {
+					continue
+				}
+				bu, err := render.ButaneFor(p)
+				if err != nil {
+					t.Fatal(err)
+				}
+				compare(t, filepath.Join(dir, "butane", p.Name+".bu"), bu)
+			}
 			// Files left over from removed nodes are stale goldens.
 			_ = filepath.WalkDir(filepath.Join(dir, "out"), func(p string, d fs.DirEntry, err error) error {
 				if err != nil || d.IsDir() {
@@ -188,6 +206,12 @@ const userDataBudget = 16 << 10
 // TestGzipUserDataBudget: with --gzip every node of every golden case, control
 // planes of five-node etcd clusters included, fits the user-data budget.
 func TestGzipUserDataBudget(t *testing.T) {
+	checked := 0
+	defer func() {
+		if checked == 0 {
+			t.Error("no user-data or config.ign was checked")
+		}
+	}()
 	for _, dir := range cases(t) {
 		c, b := loadCase(t, dir)
 		r, err := render.Render(c, b, render.Options{Gzip: true})
@@ -196,9 +220,10 @@ func TestGzipUserDataBudget(t *testing.T) {
 		}
 		for _, n := range r.Nodes {
 			for _, f := range n.Files {
-				if f.Path == "user-data" && len(f.Data) > userDataBudget {
-					t.Errorf("%s %s: gzipped user-data is %d bytes, over %d", dir, n.Name, len(f.Data), userDataBudget)
+				if (strings.HasSuffix(f.Path, "/user-data") || strings.HasSuffix(f.Path, "/config.ign")) && len(f.Data) > userDataBudget {
+					t.Errorf("%s %s: %s with --gzip is %d bytes, over %d", dir, n.Name, f.Path, len(f.Data), userDataBudget)
 				}
+				checked++
 			}
 		}
 	}
@@ -215,7 +240,7 @@ func TestNoCAKeysOnWorkers(t *testing.T) {
 		}
 		hash, _ := b.CACertHash()
 		for _, n := range res.Nodes {
-			ud := string(n.Files[0].Data)
+			ud := nodeText(t, n)
 			if strings.Contains(ud, "unsafeSkipCAVerification") {
 				t.Errorf("%s/%s: unsafeSkipCAVerification", dir, n.Name)
 			}
@@ -234,6 +259,37 @@ func TestNoCAKeysOnWorkers(t *testing.T) {
 			}
 		}
 	}
+}
+
+// nodeText is everything a node's output writes, decoded (gz+b64 entries of
+// user-data, data URLs of config.ign), one file after the other.
+func nodeText(t *testing.T, n render.Node) string {
+	t.Helper()
+	var files map[string]string
+	switch f := n.Files[0]; {
+	case strings.HasSuffix(f.Path, "/user-data"):
+		files = userDataFiles(t, f.Data)
+		files["user-data"] = string(f.Data)
+	case strings.HasSuffix(f.Path, "/config.ign"):
+		ign, _ := parseIgnition(t, f.Data)
+		files = map[string]string{}
+		for p, x := range ign {
+			files[p] = x.Data
+		}
+	default:
+		t.Fatalf("%s: neither user-data nor config.ign", f.Path)
+	}
+	paths := make([]string, 0, len(files))
+	for p := range files {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	var b strings.Builder
+	for _, p := range paths {
+		b.WriteString(files[p])
+		b.WriteByte('\n')
+	}
+	return b.String()
 }
 
 // TestNodesRenderAlone renders every node of every case on its own, with no shared

@@ -113,6 +113,9 @@ func (f *fragments) get(key string, make func() (part, error)) (part, error) {
 // compressed once; the gzip form is a multi-member stream (RFC 1952, read
 // whole by cloud-init's and Go's gzip readers), so it never needs recompressing.
 func renderNode(p *plan.NodePlan, opt Options, cache *fragments) (Node, error) {
+	if p.OS.Output == "ignition" {
+		return renderIgnition(p, opt)
+	}
 	var raw, gz, pending bytes.Buffer
 	flush := func() error {
 		if pending.Len() == 0 {
@@ -134,16 +137,9 @@ func renderNode(p *plan.NodePlan, opt Options, cache *fragments) (Node, error) {
 	pending.Write(head)
 	for _, f := range p.Files {
 		encode := func() ([]byte, error) {
-			content := []byte(f.Content)
-			if f.Template != "" {
-				var err error
-				var data any = p
-				if f.Data != nil {
-					data = f.Data
-				}
-				if content, err = templates.Execute(f.Template, data); err != nil {
-					return nil, err
-				}
+			content, err := FileContent(p, f)
+			if err != nil {
+				return nil, err
 			}
 			wf := WriteFile{Path: f.Path, Owner: "root:root", Permissions: f.Mode, Content: string(content)}
 			if compressible[f.Path] && len(content) > compressAbove {
@@ -204,6 +200,25 @@ func renderNode(p *plan.NodePlan, opt Options, cache *fragments) (Node, error) {
 	}
 	return n, nil
 }
+
+// renderIgnition writes the node's Ignition config, config.ign (0600: it
+// holds the bootstrap token, and on control planes the CA keys). Sizes are the
+// config's and its gzip's; --gzip lets Butane compress the files inside.
+func renderIgnition(p *plan.NodePlan, opt Options) (Node, error) {
+	ign, err := ignitionFor(p, opt.Gzip)
+	if err != nil {
+		return Node{}, err
+	}
+	z, err := gzipBytes(ign)
+	if err != nil {
+		return Node{}, err
+	}
+	return Node{Name: p.Name, Role: p.Role, Raw: len(ign), Gzipped: len(z),
+		Files: []File{{Path: p.Name + "/" + IgnitionFile, Mode: 0o600, Data: ign}}}, nil
+}
+
+// IgnitionFile is the name of a node's Ignition config in its output directory.
+const IgnitionFile = "config.ign"
 
 var gzipPool = sync.Pool{New: func() any {
 	w, _ := gzip.NewWriterLevel(nil, gzip.BestCompression)
