@@ -68,7 +68,7 @@ type goldenCase struct {
 	dir     string
 	version string            // kubernetesVersion from cluster.yaml
 	iface   string            // loadBalancer.interface from cluster.yaml
-	nodes   map[string]string // node name -> user-data path
+	nodes   map[string]string // node name -> user-data or config.ign path
 }
 
 type clusterFile struct {
@@ -101,6 +101,11 @@ func loadCases(t *testing.T) []goldenCase {
 		if err != nil {
 			t.Fatalf("glob user-data in %s: %v", dir, err)
 		}
+		igns, err := filepath.Glob(filepath.Join(dir, "out", "*", "config.ign"))
+		if err != nil {
+			t.Fatalf("glob config.ign in %s: %v", dir, err)
+		}
+		uds = append(uds, igns...)
 		gc := goldenCase{name: filepath.Base(dir), dir: dir, version: c.KubernetesVersion, iface: c.LoadBalancer.Interface, nodes: map[string]string{}}
 		for _, ud := range uds {
 			gc.nodes[filepath.Base(filepath.Dir(ud))] = ud
@@ -118,7 +123,7 @@ func TestGoldenCasesExist(t *testing.T) {
 	}
 	for _, c := range cases {
 		if len(c.nodes) == 0 {
-			t.Errorf("golden case %s has no out/<node>/user-data", c.name)
+			t.Errorf("golden case %s has no out/<node>/user-data or config.ign", c.name)
 		}
 	}
 }
@@ -136,7 +141,11 @@ func TestConsumers(t *testing.T) {
 				file := c.nodes[node]
 				t.Run(node, func(t *testing.T) {
 					t.Parallel()
-					checkUserData(t, c, file)
+					if strings.HasSuffix(file, ".ign") {
+						checkIgnition(t, c, file)
+					} else {
+						checkUserData(t, c, file)
+					}
 				})
 			}
 		})
@@ -193,26 +202,16 @@ func checkUserData(t *testing.T, c goldenCase, file string) {
 		return
 	}
 
-	t.Run("shellcheck", func(t *testing.T) {
-		bin := needTool(t, "shellcheck")
-		checked := 0
-		for _, wf := range ud.WriteFiles {
-			content, err := decodeContent(wf)
-			if err != nil {
-				t.Errorf("write_files %s: %v", wf.Path, err)
-				continue
-			}
-			if !strings.HasSuffix(wf.Path, ".sh") && !strings.HasPrefix(content, "#!") {
-				continue
-			}
-			shell, ok := shellFor(content)
-			if !ok {
-				t.Logf("write_files %s: interpreter is not a shell, not shellchecked", wf.Path)
-				continue
-			}
-			checked++
-			shellcheck(t, bin, shell, "write_files "+wf.Path, content)
+	files := make([]nodeFile, 0, len(ud.WriteFiles))
+	for _, wf := range ud.WriteFiles {
+		content, err := decodeContent(wf)
+		if err != nil {
+			t.Fatalf("write_files %s: %v", wf.Path, err)
 		}
+		files = append(files, nodeFile{wf.Path, content})
+	}
+	t.Run("shellcheck-runcmd", func(t *testing.T) {
+		bin := needTool(t, "shellcheck")
 		for _, sec := range []struct {
 			name string
 			cmds []any
@@ -225,62 +224,79 @@ func checkUserData(t *testing.T, c goldenCase, file string) {
 				t.Errorf("%s: %v", sec.name, err)
 				continue
 			}
-			checked++
 			shellcheck(t, bin, "sh", sec.name, script)
+		}
+	})
+	checkFiles(t, c, files)
+}
+
+// nodeFile is one file a node's first boot writes, decoded.
+type nodeFile struct{ Path, Content string }
+
+// checkFiles runs the checks that read the files a node writes, whichever
+// format (cloud-config or Ignition) carried them.
+func checkFiles(t *testing.T, c goldenCase, files []nodeFile) {
+	t.Run("shellcheck", func(t *testing.T) {
+		bin := needTool(t, "shellcheck")
+		checked := 0
+		for _, f := range files {
+			if !strings.HasSuffix(f.Path, ".sh") && !strings.HasPrefix(f.Content, "#!") {
+				continue
+			}
+			shell, ok := shellFor(f.Content)
+			if !ok {
+				t.Logf("%s: interpreter is not a shell, not shellchecked", f.Path)
+				continue
+			}
+			checked++
+			shellcheck(t, bin, shell, f.Path, f.Content)
+		}
+		if checked == 0 {
+			t.Error("no script was shellchecked: the bootstrap script is missing")
 		}
 		t.Logf("shellchecked %d scripts", checked)
 	})
 
 	t.Run("kubeadm-validate", func(t *testing.T) {
-		var configs []writeFile
-		for _, wf := range ud.WriteFiles {
-			if ok, _ := path.Match(kubeadmConfigGlob, wf.Path); ok {
-				configs = append(configs, wf)
+		var configs []nodeFile
+		for _, f := range files {
+			if ok, _ := path.Match(kubeadmConfigGlob, f.Path); ok {
+				configs = append(configs, f)
 			}
 		}
 		if len(configs) == 0 {
-			t.Logf("no %s files", kubeadmConfigGlob)
-			return
+			t.Fatalf("no %s file", kubeadmConfigGlob)
 		}
 		if c.version == "" {
 			t.Fatalf("%s/cluster.yaml has no kubernetesVersion", c.dir)
 		}
 		kubeadm := kubeadmFor(t, c.version)
-		for _, wf := range configs {
-			content, err := decodeContent(wf)
-			if err != nil {
-				t.Errorf("write_files %s: %v", wf.Path, err)
-				continue
-			}
-			tmp := filepath.Join(t.TempDir(), path.Base(wf.Path))
-			if err := os.WriteFile(tmp, []byte(content), 0o600); err != nil {
+		for _, f := range configs {
+			tmp := filepath.Join(t.TempDir(), path.Base(f.Path))
+			if err := os.WriteFile(tmp, []byte(f.Content), 0o600); err != nil {
 				t.Fatal(err)
 			}
 			out, err := exec.Command(kubeadm, "config", "validate", "--config", tmp).CombinedOutput()
-			t.Logf("%s config validate --config %s:\n%s", filepath.Base(kubeadm), wf.Path, out)
+			t.Logf("%s config validate --config %s:\n%s", filepath.Base(kubeadm), f.Path, out)
 			if err != nil {
-				t.Errorf("kubeadm config validate rejected %s: %v\n%s", wf.Path, err, out)
+				t.Errorf("kubeadm config validate rejected %s: %v\n%s", f.Path, err, out)
 			}
 		}
 	})
 
 	t.Run("pause-image", func(t *testing.T) {
-		checkPause(t, c, raw, ud)
+		checkPause(t, c, files)
 	})
 
-	files := map[string]string{}
-	for _, wf := range ud.WriteFiles {
-		content, err := decodeContent(wf)
-		if err != nil {
-			t.Fatalf("write_files %s: %v", wf.Path, err)
-		}
-		files[wf.Path] = content
+	byPath := map[string]string{}
+	for _, f := range files {
+		byPath[f.Path] = f.Content
 	}
-	if cfg, ok := files[haproxyCfg]; ok {
+	if cfg, ok := byPath[haproxyCfg]; ok {
 		t.Run("haproxy", func(t *testing.T) { checkHaproxy(t, cfg) })
 	}
-	if cfg, ok := files[keepalivedConf]; ok {
-		t.Run("keepalived", func(t *testing.T) { checkKeepalived(t, c, cfg, files[keepalivedCheckStaged]) })
+	if cfg, ok := byPath[keepalivedConf]; ok {
+		t.Run("keepalived", func(t *testing.T) { checkKeepalived(t, c, cfg, byPath[keepalivedCheckStaged]) })
 	}
 }
 
@@ -350,30 +366,20 @@ var pauseRE = regexp.MustCompile(`[a-z0-9][a-z0-9./:_-]*/pause:[0-9][0-9a-z.-]*`
 // checkPause compares every pause image the node uses with the one kubeadm of the
 // cluster's release lists for the init configuration: a stale tag makes kubeadm
 // warn and kubelet pull a second sandbox image, which fails in air-gapped networks.
-func checkPause(t *testing.T, c goldenCase, raw []byte, ud userData) {
+func checkPause(t *testing.T, c goldenCase, files []nodeFile) {
 	var initCfg string
-	for _, wf := range ud.WriteFiles {
-		if wf.Path == "/etc/k8sgen/kubeadm/init.yaml" {
-			content, err := decodeContent(wf)
-			if err != nil {
-				t.Fatal(err)
-			}
-			initCfg = content
+	var used []string
+	for _, f := range files {
+		if f.Path == "/etc/k8sgen/kubeadm/init.yaml" {
+			initCfg = f.Content
 		}
+		used = append(used, pauseRE.FindAllString(f.Content, -1)...)
 	}
 	if initCfg == "" {
 		t.Skip("not the init node; its case's init node is checked")
 	}
-	var used []string
-	for _, wf := range ud.WriteFiles {
-		content, err := decodeContent(wf)
-		if err != nil {
-			t.Fatal(err)
-		}
-		used = append(used, pauseRE.FindAllString(content, -1)...)
-	}
 	if len(used) == 0 {
-		t.Fatalf("no pause image in the user-data")
+		t.Fatalf("no pause image in the node's files")
 	}
 	kubeadm := kubeadmFor(t, c.version)
 	tmp := filepath.Join(t.TempDir(), "init.yaml")
@@ -395,7 +401,7 @@ func checkPause(t *testing.T, c goldenCase, raw []byte, ud userData) {
 	}
 	for _, u := range used {
 		if u != want {
-			t.Errorf("user-data uses %s, kubeadm %s expects %s", u, filepath.Base(kubeadm), want)
+			t.Errorf("the node uses %s, kubeadm %s expects %s", u, filepath.Base(kubeadm), want)
 		}
 	}
 	t.Logf("%d references to %s", len(used), want)
