@@ -26,6 +26,7 @@ test: deps kubeadm
 	$(GO) vet ./...
 	K8SGEN_REQUIRE_CONSUMERS=1 $(GO) test -timeout 45m ./...
 	$(GO) test -run '^$$' -fuzz '^FuzzRender$$' -fuzztime 20s ./render/
+	$(GO) test -run '^$$' -fuzz '^FuzzRenderFlatcar$$' -fuzztime 10s ./render/
 	cd lab && $(GO) vet ./... && $(GO) test ./...
 	shellcheck -x hack/*.sh lab/*.sh lab/hostprep/run.sh lab/hostprep/checks.sh lab/cluster/run.sh lab/guest/k8sgen-lab-probe lab/guest/k8sgen-lab-resolv
 
@@ -34,7 +35,9 @@ bench:
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzLoad -fuzztime 60s ./render/spec/
-	$(GO) test -run '^$$' -fuzz FuzzRender -fuzztime 300s ./render/
+	$(GO) test -run '^$$' -fuzz '^FuzzRender$$' -fuzztime 300s ./render/
+	$(GO) test -run '^$$' -fuzz '^FuzzRenderHA$$' -fuzztime 120s ./render/
+	$(GO) test -run '^$$' -fuzz '^FuzzRenderFlatcar$$' -fuzztime 120s ./render/
 
 # Boot lab (root; QEMU under TCG; see lab/*.sh headers). lab-smoke proves the harness,
 # lab-hostprep boots one node and checks its host preparation (stage 1, in CI),

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os/exec"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -218,6 +219,72 @@ func FuzzRenderHA(f *testing.F) {
 	})
 }
 
+// fuzzFlatcarSpec has the fields a flatcar spec takes that reach its files.
+const fuzzFlatcarSpec = `name: @0@
+kubernetesVersion: "1.33.0"
+os: flatcar
+controlPlaneEndpoint: @1@
+imageRepository: @2@
+network:
+  cni: @3@
+  cniManifest: @4@
+  cniImageRepository: @5@
+ntp:
+  servers: [@6@]
+proxy:
+  http: @7@
+  noProxy: [@8@]
+packages:
+  kubernetesSysext:
+    url: @9@
+    sha256: @10@
+registries:
+  - host: @11@
+    mirrors: [@12@]
+    username: @13@
+    passwordEnv: PW
+kernel:
+  modules: [@14@]
+  sysctls:
+    @15@: @16@
+extraHosts:
+  - name: @17@
+    ip: @18@
+nodes:
+  - name: @19@
+    role: control-plane
+    ip: @20@
+  - name: w1
+    role: worker
+    ip: 192.168.1.12
+`
+
+var fuzzFlatcarDefaults = []string{
+	"lab", "192.168.1.11:6443", "harbor:443/k8s", "calico", "http://repo.internal/calico.yaml", "harbor:443/calico",
+	"ntp.internal", "http://proxy.internal:3128", ".internal",
+	"http://repo.internal/kubernetes-v1.33.0-x86-64.raw", strings.Repeat("ab", 32),
+	"harbor:443", "https://mirror.internal:5000", "robot", "xt_conntrack",
+	"net.netfilter.nf_conntrack_max", "262144", "harbor", "192.168.1.2", "cp", "192.168.1.11",
+}
+
+// FuzzRenderFlatcar is FuzzRender for an OS that boots from Ignition: the
+// values reach the same files through Butane and Ignition's JSON.
+func FuzzRenderFlatcar(f *testing.F) {
+	for slot := range fuzzFlatcarDefaults {
+		f.Add(uint8(slot), fuzzFlatcarDefaults[slot])
+		for _, v := range []string{"a'b", `a"b`, "$(id)", "a\nb", "a b", "a#b", "%h$X", "a\u2028b", "\\"} {
+			f.Add(uint8(slot), v)
+		}
+	}
+	f.Fuzz(func(t *testing.T, slot uint8, value string) {
+		src, ok := fillSlots(fuzzFlatcarSpec, fuzzFlatcarDefaults, int(slot)%len(fuzzFlatcarDefaults), value)
+		if !ok {
+			return
+		}
+		renderAccepted(t, src, value)
+	})
+}
+
 // renderAccepted renders src when validation accepts it and checks every file.
 func renderAccepted(t *testing.T, src, value string) {
 	t.Helper()
@@ -301,6 +368,27 @@ func userDataFiles(t *testing.T, userData []byte) map[string]string {
 
 func checkNode(t *testing.T, n render.Node, p *plan.NodePlan, value, src string) {
 	t.Helper()
+	if p.OS.Output == "ignition" {
+		// Ignition's own parser, an empty report, exactly the plan's files
+		// with the plan's modes, then each file in its format.
+		files, units := parseIgnition(t, n.Files[0].Data)
+		if len(files) != len(p.Files) {
+			t.Fatalf("%s: config.ign writes %d files, the plan %d\n%s", n.Name, len(files), len(p.Files), src)
+		}
+		for _, f := range p.Files {
+			got, ok := files[f.Path]
+			if mode, _ := strconv.ParseInt(f.Mode, 8, 32); !ok || got.Mode != int(mode) {
+				t.Fatalf("%s: config.ign lacks %s or its mode %s\n%s", n.Name, f.Path, f.Mode, src)
+			}
+			checkFormat(t, f.Path, got.Data, value, src)
+		}
+		for _, u := range units {
+			if u.Contents != nil && strings.Contains(*u.Contents, value) && len(value) > 2 {
+				t.Fatalf("%s: unit %s holds the spec value %q", n.Name, u.Name, value)
+			}
+		}
+		return
+	}
 	var ud struct {
 		WriteFiles []wf     `yaml:"write_files"`
 		Runcmd     [][]any  `yaml:"runcmd"`
@@ -466,6 +554,7 @@ func TestFuzzSeedsAccepted(t *testing.T) {
 		d[3] = kind
 		specs[kind], _ = fillSlots(tmpl, d, -1, "")
 	}
+	specs["FuzzRenderFlatcar"], _ = fillSlots(fuzzFlatcarSpec, fuzzFlatcarDefaults, -1, "")
 	for name, src := range specs {
 		_, probs := spec.Check([]byte(src))
 		if errs := probs.Errors(); len(errs) > 0 {

@@ -38,7 +38,8 @@ type File struct {
 type Node struct {
 	Name, Role string
 	Files      []File
-	// Raw is the uncompressed user-data size, Gzipped its compressed size.
+	// Raw is the first-boot config's size as written without --gzip, Gzipped
+	// its size with it (user-data gzipped; config.ign with its files gzipped).
 	Raw, Gzipped int
 }
 
@@ -202,19 +203,24 @@ func renderNode(p *plan.NodePlan, opt Options, cache *fragments) (Node, error) {
 }
 
 // renderIgnition writes the node's Ignition config, config.ign (0600: it
-// holds the bootstrap token, and on control planes the CA keys). Sizes are the
-// config's and its gzip's; --gzip lets Butane compress the files inside.
+// holds the bootstrap token, and on control planes the CA keys). --gzip lets
+// Butane gzip the files inside (Ignition inflates them); the sizes are the
+// config's without and with that.
 func renderIgnition(p *plan.NodePlan, opt Options) (Node, error) {
-	ign, err := ignitionFor(p, opt.Gzip)
+	plain, err := ignitionFor(p, false)
 	if err != nil {
 		return Node{}, err
 	}
-	z, err := gzipBytes(ign)
+	packed, err := ignitionFor(p, true)
 	if err != nil {
 		return Node{}, err
 	}
-	return Node{Name: p.Name, Role: p.Role, Raw: len(ign), Gzipped: len(z),
-		Files: []File{{Path: p.Name + "/" + IgnitionFile, Mode: 0o600, Data: ign}}}, nil
+	data := plain
+	if opt.Gzip {
+		data = packed
+	}
+	return Node{Name: p.Name, Role: p.Role, Raw: len(plain), Gzipped: len(packed),
+		Files: []File{{Path: p.Name + "/" + IgnitionFile, Mode: 0o600, Data: data}}}, nil
 }
 
 // IgnitionFile is the name of a node's Ignition config in its output directory.

@@ -1,5 +1,5 @@
-// Command k8sgen renders per-node cloud-init user-data that builds a kubeadm
-// cluster at first boot, from one cluster.yaml.
+// Command k8sgen renders per-node cloud-init user-data or Ignition configs that
+// build a kubeadm cluster at first boot, from one cluster.yaml.
 package main
 
 import (
@@ -50,7 +50,8 @@ func (e invalidError) Error() string { return e.msg }
 // directory without write permission says nothing about the spec, and scripts
 // that check for exit 1 must not take one for the other.
 
-const usage = `k8sgen renders per-node cloud-init user-data that builds a kubeadm cluster by itself.
+const usage = `k8sgen renders per-node cloud-init user-data (out/NODE/user-data) or Ignition
+configs (out/NODE/config.ign, for flatcar) that build a kubeadm cluster by themselves.
 
 Usage:
   k8sgen render      -f cluster.yaml -o out/ [--secrets PATH] [--kubeconfig PATH] [--force] [--gzip]
@@ -316,7 +317,7 @@ func cmdRender(e env, args []string) error {
 	fl := newFlags("render", e)
 	sf := addSpecFlags(fl, "replace an output directory (and a kubeconfig of another cluster) that k8sgen wrote")
 	out := fl.StringP("output", "o", "", "output directory, one sub-directory per node")
-	gz := fl.Bool("gzip", false, "write gzip-compressed user-data")
+	gz := fl.Bool("gzip", false, "write gzip-compressed user-data; in config.ign, gzip the files inside")
 	if err := parse(fl, args); err != nil {
 		return err
 	}
@@ -501,7 +502,7 @@ func report(e env, out, kubeconfig string, res *render.Result, gz bool) {
 		if gz {
 			hint = "written gzipped: the largest is"
 		}
-		fmt.Fprintf(e.stderr, "k8sgen: warning: user-data over the 16 KiB AWS limit on %s (largest %s: %d bytes; %s %d bytes)\n",
+		fmt.Fprintf(e.stderr, "k8sgen: warning: first-boot config (user-data, config.ign) over the 16 KiB AWS limit on %s (largest %s: %d bytes; %s %d bytes)\n",
 			names, largest.Name, largest.Raw, hint, largest.Gzipped)
 	}
 	fmt.Fprintf(e.stdout, "wrote %d node(s) to %s; admin kubeconfig: %s\n", len(res.Nodes), out, kubeconfig)
