@@ -99,7 +99,9 @@ func ignitionFor(p *plan.NodePlan, compress bool) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts := common.TranslateBytesOptions{Pretty: true}
+	// Readable JSON as written; with compression, compact JSON too, as what
+	// counts then is the size (user data is 16 KiB on AWS).
+	opts := common.TranslateBytesOptions{Pretty: !compress}
 	opts.NoResourceAutoCompression = !compress
 	ign, rep, err := config.TranslateBytes(bu, opts)
 	if len(rep.Entries) > 0 {
