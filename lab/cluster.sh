@@ -169,8 +169,9 @@ SPEC
     cat << SPEC
 # Three control planes behind kube-vip (its image from Harbor under imageRepository,
 # k8sgen's default). Leader election must stay on with several control planes,
-# so its leases are long enough for TCG's slow etcd writes, and etcd's own
-# timeouts are raised for the same reason.
+# so its leases are long enough for TCG's slow etcd writes (60 s still lost the
+# controller manager three times while the second control plane joined), and
+# etcd's own timeouts are raised for the same reason.
 loadBalancer:
   kind: kube-vip
   vip: $VIP
@@ -185,14 +186,14 @@ loadBalancer:
 components:
   controllerManager:
     extraArgs:
-      leader-elect-lease-duration: 60s
-      leader-elect-renew-deadline: 40s
-      leader-elect-retry-period: 10s
+      leader-elect-lease-duration: 120s
+      leader-elect-renew-deadline: 90s
+      leader-elect-retry-period: 15s
   scheduler:
     extraArgs:
-      leader-elect-lease-duration: 60s
-      leader-elect-renew-deadline: 40s
-      leader-elect-retry-period: 10s
+      leader-elect-lease-duration: 120s
+      leader-elect-renew-deadline: 90s
+      leader-elect-retry-period: 15s
   etcd:
     extraArgs:
       heartbeat-interval: "500"
