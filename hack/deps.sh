@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the external tools the consumer checks need (cloud-init, shellcheck,
-# haproxy and keepalived for their configuration tests) when missing.
+# haproxy and keepalived for their configuration and failover tests, with curl and
+# iproute2's ip for the latter) when missing.
 set -euo pipefail
 
 missing=()
@@ -8,6 +9,8 @@ command -v cloud-init >/dev/null 2>&1 || missing+=(cloud-init)
 command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
 command -v haproxy >/dev/null 2>&1 || missing+=(haproxy)
 command -v keepalived >/dev/null 2>&1 || missing+=(keepalived)
+command -v curl >/dev/null 2>&1 || missing+=(curl)
+command -v ip >/dev/null 2>&1 || missing+=(iproute2)
 
 if [ "${#missing[@]}" -eq 0 ]; then
 	exit 0
@@ -34,5 +37,6 @@ export DEBIAN_FRONTEND=noninteractive
 "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 
 for tool in "${missing[@]}"; do
+	[ "$tool" = iproute2 ] && tool=ip
 	command -v "$tool" >/dev/null 2>&1 || { echo "deps.sh: $tool still missing after install" >&2; exit 1; }
 done
