@@ -82,7 +82,7 @@ func (f *fnet) addNode(i int, node, addr string) {
 }
 
 // start runs argv inside node's namespace until the test ends or it is killed.
-func (f *fnet) start(node string, argv ...string) {
+func (f *fnet) start(node string, argv ...string) *exec.Cmd {
 	f.t.Helper()
 	cmd := exec.Command("ip", append([]string{"netns", "exec", f.ns(node)}, argv...)...)
 	var out bytes.Buffer
@@ -99,6 +99,7 @@ func (f *fnet) start(node string, argv ...string) {
 			f.t.Logf("%s %s:\n%s", node, argv[0], tail(out.String(), 2000))
 		}
 	})
+	return cmd
 }
 
 func tail(s string, n int) string {
@@ -186,7 +187,8 @@ func (f *fnet) get(node, url string) string {
 	return strings.TrimSpace(string(out))
 }
 
-// settle waits until n answers in a row come from nodes other than gone.
+// settle waits until n answers in a row come, none from gone (a node that is
+// off cannot answer; the streak is what counts).
 func (f *fnet) settle(client, url, gone string, n int, within time.Duration) (time.Duration, []string) {
 	start := time.Now()
 	var seen []string
@@ -252,8 +254,10 @@ func (f *fnet) vipHolders(nodes []string, vip string) []string {
 
 // TestKeepalivedFailover: tutorial 002's three control planes (keepalived +
 // haproxy, VIP 192.168.99.100, haproxy on 8443). The VIP settles on the first
-// control plane (the highest priority); powered off, another takes the VIP and
-// the API answers through it, never from the node that went away.
+// control plane (the highest priority). When its haproxy dies, its check fails
+// and the VIP goes to the second while the first still runs. The second is then
+// powered off: the third takes the VIP (it outranks the first, whose check still
+// fails), and the API answers through the VIP, never from the second.
 func TestKeepalivedFailover(t *testing.T) {
 	f := newFnet(t)
 	const vip = "192.168.99.100"
@@ -263,6 +267,7 @@ func TestKeepalivedFailover(t *testing.T) {
 	for i, n := range nodes {
 		f.addNode(i, n, ips[n]+"/24")
 	}
+	balancer := map[string]*exec.Cmd{}
 	for _, n := range nodes {
 		files := lbFiles(t, "tutorial-002", n)
 		if !strings.Contains(files[haproxyCfg], ips[n]) || !strings.Contains(files[keepalivedConf], vip) {
@@ -272,7 +277,7 @@ func TestKeepalivedFailover(t *testing.T) {
 		kaConf := f.writeFile(n+"-keepalived.conf", files[keepalivedConf], 0o600)
 		check := f.writeFile(n+"-check.sh", files[keepalivedCheckStaged], 0o755)
 		f.standInAPI(n, ips[n])
-		f.start(n, "haproxy", "-db", "-f", haCfg)
+		balancer[n] = f.start(n, "haproxy", "-db", "-f", haCfg)
 		// keepalived runs scripts only from root-owned paths: the rendered check
 		// goes where keepalived.conf names it, on a tmpfs in a mount namespace of
 		// this node's own (with /run, where keepalived keeps its pid files).
@@ -283,41 +288,45 @@ install -m 0755 "$1" "$2"
 exec keepalived -n -l -D -f "$3"`, "sh", check, keepalivedCheck, kaConf)
 	}
 	url := "https://" + vip + ":8443"
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		on := f.vipHolders(nodes, vip)
-		if len(on) == 1 && on[0] == "mster1" && f.get("hub", url) != "" {
-			break
+	// holder waits until exactly want holds the VIP among nodes.
+	holder := func(want string, among []string, since time.Time, within time.Duration) {
+		t.Helper()
+		for {
+			on := f.vipHolders(among, vip)
+			if len(on) == 1 && on[0] == want {
+				t.Logf("the VIP is on %s %v after the change", want, time.Since(since).Round(100*time.Millisecond))
+				return
+			}
+			if len(on) > 1 {
+				t.Fatalf("several control planes hold the VIP: %v", on)
+			}
+			if time.Since(since) > within {
+				t.Fatalf("the VIP is on %v, not %s, %v after the change", on, want, within)
+			}
+			time.Sleep(200 * time.Millisecond)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the VIP is on %v, not on mster1 alone, 60s after start (or the API does not answer through it)", on)
-		}
-		time.Sleep(500 * time.Millisecond)
 	}
+	holder("mster1", nodes, time.Now(), 60*time.Second)
 	if d, seen := f.settle("hub", url, "", 10, 30*time.Second); d < 0 {
 		t.Fatalf("the API does not answer 10 times in a row through the VIP: %q", seen)
 	}
+
+	// mster1's own haproxy dies: its check fails and it yields the VIP.
+	_ = balancer["mster1"].Process.Kill()
+	holder("mster2", nodes, time.Now(), 30*time.Second)
+	if d, seen := f.settle("hub", url, "", 10, 30*time.Second); d < 0 {
+		t.Fatalf("the API does not answer 10 times in a row through the VIP on mster2: %q", seen)
+	}
+
+	// mster2 loses power.
 	off := time.Now()
-	f.powerOff("mster1")
-	var moved time.Duration
-	for {
-		if on := f.vipHolders(nodes[1:], vip); len(on) == 1 {
-			moved = time.Since(off)
-			t.Logf("the VIP moved to %s %v after mster1 went off", on[0], moved.Round(100*time.Millisecond))
-			break
-		} else if len(on) > 1 {
-			t.Fatalf("two control planes hold the VIP: %v", on)
-		}
-		if time.Since(off) > 30*time.Second {
-			t.Fatal("no other control plane took the VIP within 30s")
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-	d, seen := f.settle("hub", url, "mster1", 10, 60*time.Second)
+	f.powerOff("mster2")
+	holder("mster3", []string{"mster1", "mster3"}, off, 30*time.Second)
+	d, seen := f.settle("hub", url, "mster2", 10, 60*time.Second)
 	if d < 0 {
-		t.Fatalf("the API did not answer 10 times in a row through the VIP without mster1 within 60s: %q", seen)
+		t.Fatalf("the API did not answer 10 times in a row through the VIP within 60s of mster2's power-off: %q", seen)
 	}
-	t.Logf("the API answered through the VIP again %v after mster1 went off", time.Since(off).Round(100*time.Millisecond))
+	t.Logf("the API answered through the VIP again %v after mster2 went off", time.Since(off).Round(100*time.Millisecond))
 }
 
 // TestNodeLocalFailover: the node-local case's first worker. Its haproxy

@@ -53,9 +53,6 @@ type Profile struct {
 	Output string `yaml:"output"`
 	// Butane is the Butane variant and version the Ignition config is written in.
 	Butane Butane `yaml:"butane"`
-	// VolumePluginDir replaces kubelet's and the controller manager's FlexVolume
-	// directory (/usr/libexec/..., read-only where /usr is).
-	VolumePluginDir string `yaml:"volumePluginDir"`
 	// MaskUnits are masked at first boot: they would reboot a node on their own.
 	MaskUnits []string `yaml:"maskUnits"`
 }

@@ -79,8 +79,11 @@ func TestForgetEtcdMember(t *testing.T) {
 	srvCert, pool := etcdTestPKI(t, pki)
 	var mu sync.Mutex
 	var removed []string
-	list := ""
+	list, requests := "", 0
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		requests++
+		mu.Unlock()
 		if r.Method != http.MethodPost || len(r.TLS.PeerCertificates) == 0 {
 			http.Error(w, "POST with a client certificate", http.StatusBadRequest)
 			return
@@ -145,7 +148,7 @@ func TestForgetEtcdMember(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			mu.Lock()
-			removed, list = nil, tc.list
+			removed, list, requests = nil, tc.list, 0
 			mu.Unlock()
 			key := filepath.Join(pki, "apiserver-etcd-client.key")
 			if tc.keyless {
@@ -159,6 +162,12 @@ func TestForgetEtcdMember(t *testing.T) {
 			defer mu.Unlock()
 			if strings.Join(removed, ",") != strings.Join(tc.want, ",") {
 				t.Fatalf("removed %v, want %v; output:\n%s", removed, tc.want, out)
+			}
+			if tc.keyless && requests != 0 {
+				t.Fatalf("without kubeadm's etcd client key, %d requests reached etcd; want none", requests)
+			}
+			if !tc.keyless && requests == 0 {
+				t.Fatal("no request reached the etcd stand-in")
 			}
 			if len(tc.want) > 0 && !strings.Contains(out, "removed this node's etcd member "+ours) {
 				t.Fatalf("no log line for the removal:\n%s", out)

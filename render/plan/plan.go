@@ -4,7 +4,6 @@ package plan
 
 import (
 	"fmt"
-	"maps"
 	"net"
 	"slices"
 	"sort"
@@ -211,8 +210,6 @@ type ClusterPlan struct {
 	HostPackages bool
 	// Sysext locates the Kubernetes sysext image on an OS without a package manager.
 	Sysext *Sysext
-	// VolumePluginDir is kubelet's FlexVolume directory when the OS moves it.
-	VolumePluginDir string
 	// Timesyncd: time comes from the OS's systemd-timesyncd, not an installed chrony.
 	Timesyncd bool
 	CRISocket string
@@ -398,7 +395,7 @@ func Build(c *spec.Cluster, b *secrets.Bundle) ([]*NodePlan, error) {
 		Modules:                 modules,
 		Sysctls:                 sysctls,
 		APIServerArgs:           sortedKV(c.Components.APIServer.ExtraArgs),
-		ControllerManagerArgs:   controllerManagerArgs(c, prof),
+		ControllerManagerArgs:   sortedKV(c.Components.ControllerManager.ExtraArgs),
 		SchedulerArgs:           sortedKV(c.Components.Scheduler.ExtraArgs),
 		EtcdArgs:                sortedKV(c.Components.Etcd.ExtraArgs),
 		KubeletArgs:             sortedKV(c.Components.Kubelet.ExtraArgs),
@@ -421,7 +418,6 @@ func Build(c *spec.Cluster, b *secrets.Bundle) ([]*NodePlan, error) {
 		HostPackages:            prof.PackageManager != "none",
 		Sysext:                  sysext,
 		Timesyncd:               prof.TimeSync == "timesyncd",
-		VolumePluginDir:         prof.VolumePluginDir,
 		CRISocket:               CRISocket,
 		Runtime:                 c.Runtime,
 		Docker:                  c.Runtime == "docker",
@@ -651,21 +647,6 @@ func files(p *NodePlan, b *secrets.Bundle) []File {
 		}
 	}
 	return fs
-}
-
-// controllerManagerArgs are the spec's, plus the FlexVolume directory of an OS
-// that moves it (unless the spec sets it): kubeadm mounts the directory into the
-// controller manager's pod, and cannot create it under a read-only /usr.
-func controllerManagerArgs(c *spec.Cluster, prof *profiles.Profile) []KV {
-	args := c.Components.ControllerManager.ExtraArgs
-	if _, set := args["flex-volume-plugin-dir"]; prof.VolumePluginDir != "" && !set {
-		args = maps.Clone(args)
-		if args == nil {
-			args = map[string]string{}
-		}
-		args["flex-volume-plugin-dir"] = prof.VolumePluginDir
-	}
-	return sortedKV(args)
 }
 
 // containerdDropIn replaces the ExecStart of an OS's own containerd unit (Flatcar's

@@ -36,8 +36,10 @@ func (v *validator) installOS(c *Cluster) {
 		v.errorf("packages.extra", "%s", why)
 	}
 	switch c.LoadBalancer.Kind {
-	case LBKeepalived, LBNodeLocal:
-		v.errorf("loadBalancer.kind", "%s runs haproxy and keepalived as host packages, which %s; use kube-vip or external", c.LoadBalancer.Kind, why)
+	case LBKeepalived:
+		v.errorf("loadBalancer.kind", "keepalived needs the keepalived and haproxy packages, and %s has no package manager; use kube-vip or external", c.OS)
+	case LBNodeLocal:
+		v.errorf("loadBalancer.kind", "node-local needs the haproxy package, and %s has no package manager; use kube-vip or external", c.OS)
 	}
 	if sx.SHA256 != "" && !sha256RE.MatchString(sx.SHA256) {
 		v.errorf("packages.kubernetesSysext.sha256", "%q must be 64 lowercase hex digits", sx.SHA256)
