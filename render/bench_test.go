@@ -16,9 +16,12 @@ import (
 )
 
 // bigSpec is a cluster of n nodes: three control planes, the rest workers.
-func bigSpec(n int) []byte {
+func bigSpec(n int) []byte { return bigSpecOn("ubuntu-24.04", n) }
+
+// bigSpecOn is bigSpec on another OS.
+func bigSpecOn(os string, n int) []byte {
 	var b strings.Builder
-	b.WriteString("name: big\nkubernetesVersion: \"1.34.0\"\nos: ubuntu-24.04\ncontrolPlaneEndpoint: \"10.0.0.10:6443\"\nnodes:\n")
+	b.WriteString("name: big\nkubernetesVersion: \"1.34.0\"\nos: " + os + "\ncontrolPlaneEndpoint: \"10.0.0.10:6443\"\nnodes:\n")
 	for i := 0; i < n; i++ {
 		role := "worker"
 		if i < 3 {
@@ -31,8 +34,14 @@ func bigSpec(n int) []byte {
 
 // BenchmarkRender1000 measures the in-process pipeline for 1000 nodes: load,
 // validate, plan, templates and cloud-config encoding (no file writes).
-func BenchmarkRender1000(b *testing.B) {
-	data := bigSpec(1000)
+func BenchmarkRender1000(b *testing.B) { benchRender(b, bigSpec(1000)) }
+
+// BenchmarkRenderFlatcar100 is the same for 100 Flatcar nodes: every node's
+// Butane config is translated to Ignition twice (plain, and compressed for the
+// size column), and nothing is shared between nodes.
+func BenchmarkRenderFlatcar100(b *testing.B) { benchRender(b, bigSpecOn("flatcar", 100)) }
+
+func benchRender(b *testing.B, data []byte) {
 	bundle, err := secrets.New(rand.Reader, time.Now(), "big")
 	if err != nil {
 		b.Fatal(err)
