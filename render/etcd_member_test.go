@@ -57,7 +57,7 @@ func TestForgetEtcdMember(t *testing.T) {
 	if node == nil {
 		t.Fatal("ha-kube-vip has no joining control plane")
 	}
-	fn := regexp.MustCompile(`(?ms)^forget_etcd_member\(\) \{\n.*?^\}\n`).FindString(files[node.Paths.Bootstrap])
+	fn := regexp.MustCompile(`(?ms)^forget_etcd_member\(\) \{\n.*?^\}\n.*?^forget_etcd_member_at\(\) \{\n.*?^\}\n`).FindString(files[node.Paths.Bootstrap])
 	if fn == "" {
 		t.Fatalf("%s: the bootstrap script has no forget_etcd_member", node.Name)
 	}
