@@ -80,6 +80,7 @@ func TestForgetEtcdMember(t *testing.T) {
 	var mu sync.Mutex
 	var removed []string
 	list, requests := "", 0
+	refuse := false // the stand-in refuses removals (etcd's 503 for an unhealthy cluster)
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()
 		requests++
@@ -92,6 +93,10 @@ func TestForgetEtcdMember(t *testing.T) {
 		case "/v3/cluster/member/list":
 			_, _ = w.Write([]byte(list))
 		case "/v3/cluster/member/remove":
+			if refuse {
+				http.Error(w, "etcdserver: unhealthy cluster", http.StatusServiceUnavailable)
+				return
+			}
 			var req struct{ ID string }
 			if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
 				http.Error(w, err.Error(), http.StatusBadRequest)
@@ -121,9 +126,9 @@ func TestForgetEtcdMember(t *testing.T) {
 		script := "set -euo pipefail\nlog() { printf '%s\\n' \"$*\"; }\n" +
 			"ETCD_PEER_URL='" + peer + "'\nETCD_ENDPOINTS=('" + dead + "' '" + srv.URL + "')\n" +
 			strings.ReplaceAll(fn, "/etc/kubernetes/pki", pki) + "forget_etcd_member\n"
-		out, err := exec.Command("bash", "-c", script).CombinedOutput()
-		if err != nil {
-			t.Fatalf("forget_etcd_member failed: %v\n%s", err, out)
+		out, err := exec.Command("bash", "-c", strings.ReplaceAll(script, "sleep 10", "sleep 0")).CombinedOutput()
+		if (err != nil) != refuse {
+			t.Fatalf("forget_etcd_member: %v, want failure %v\n%s", err, refuse, out)
 		}
 		return string(out)
 	}
@@ -136,19 +141,21 @@ func TestForgetEtcdMember(t *testing.T) {
 		}
 	}
 	for _, tc := range []struct {
-		name, list string
-		keyless    bool
-		want       []string
+		name, list       string
+		keyless, refused bool
+		want             []string
 	}{
 		{name: "compact", list: marshal(t, false, members(peer)), want: []string{ours}},
 		{name: "indented", list: marshal(t, true, members(peer)), want: []string{ours}},
 		// Another node's URL that starts with ours must not match.
 		{name: "absent", list: marshal(t, false, members(peer+"0"))},
 		{name: "no etcd client key", list: marshal(t, false, members(peer)), keyless: true},
+		// etcd refuses: the function fails (the caller then keeps the member's data).
+		{name: "refused", list: marshal(t, false, members(peer)), refused: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			mu.Lock()
-			removed, list, requests = nil, tc.list, 0
+			removed, list, requests, refuse = nil, tc.list, 0, tc.refused
 			mu.Unlock()
 			key := filepath.Join(pki, "apiserver-etcd-client.key")
 			if tc.keyless {
