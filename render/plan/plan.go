@@ -204,6 +204,8 @@ type ClusterPlan struct {
 	// ContainerdSeries is the pinned release series (1.7 or 2); ContainerdConfigVersion its config format.
 	ContainerdSeries        string
 	ContainerdConfigVersion int
+	// EtcdAPICallTimeout: this minor's kubeadm reads timeouts.etcdAPICall.
+	EtcdAPICallTimeout bool
 	// ContainerdBuiltin: the OS ships containerd, k8sgen only configures it.
 	ContainerdBuiltin bool
 	// HostPackages: the OS has a package manager (the pkg-* functions exist).
@@ -415,6 +417,7 @@ func Build(c *spec.Cluster, b *secrets.Bundle) ([]*NodePlan, error) {
 		ContainerdSeries:        rel.containerd,
 		ContainerdConfigVersion: cfgVersion,
 		ContainerdBuiltin:       prof.Containerd.Builtin,
+		EtcdAPICallTimeout:      rel.etcdTimeout,
 		HostPackages:            prof.PackageManager != "none",
 		Sysext:                  sysext,
 		Timesyncd:               prof.TimeSync == "timesyncd",
