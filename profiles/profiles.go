@@ -53,6 +53,8 @@ type Profile struct {
 	Output string `yaml:"output"`
 	// Butane is the Butane variant and version the Ignition config is written in.
 	Butane Butane `yaml:"butane"`
+	// LoginUser receives sshAuthorizedKeys where k8sgen names the user (Ignition).
+	LoginUser string `yaml:"loginUser"`
 	// MaskUnits are masked at first boot: they would reboot a node on their own.
 	MaskUnits []string `yaml:"maskUnits"`
 }

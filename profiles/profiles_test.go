@@ -32,8 +32,8 @@ func TestProfilesComplete(t *testing.T) {
 		if p.TimeSync == "chrony" && (p.Chrony.Package == "" || p.Chrony.Service == "" || p.Chrony.Config == "") {
 			t.Errorf("profile %s: chrony without its package, service or config", name)
 		}
-		if p.Output == "ignition" && (p.Butane.Variant == "" || p.Butane.Version == "") {
-			t.Errorf("profile %s: ignition output without a Butane variant and version", name)
+		if p.Output == "ignition" && (p.Butane.Variant == "" || p.Butane.Version == "" || p.LoginUser == "") {
+			t.Errorf("profile %s: ignition output without a Butane variant and version or a login user", name)
 		}
 		if !p.Containerd.Builtin && p.Containerd.Package == "" {
 			t.Errorf("profile %s: containerd neither built in nor a package", name)

@@ -31,6 +31,8 @@ type cloudConfig struct {
 	Hostname         string `yaml:"hostname"`
 	PreserveHostname bool   `yaml:"preserve_hostname"`
 	ManageEtcHosts   bool   `yaml:"manage_etc_hosts"`
+	// SSHAuthorizedKeys go to the image's default user.
+	SSHAuthorizedKeys []string `yaml:"ssh_authorized_keys,omitempty"`
 }
 
 type runcmd struct {
@@ -71,7 +73,7 @@ func encodeYAML(v any) ([]byte, error) {
 
 // cloudConfigHead is the user-data up to the write_files entries.
 func cloudConfigHead(p *plan.NodePlan) ([]byte, error) {
-	head, err := encodeYAML(cloudConfig{Hostname: p.Name})
+	head, err := encodeYAML(cloudConfig{Hostname: p.Name, SSHAuthorizedKeys: p.SSHAuthorizedKeys})
 	if err != nil {
 		return nil, err
 	}

@@ -17,8 +17,18 @@ import (
 type butaneConfig struct {
 	Variant string        `yaml:"variant"`
 	Version string        `yaml:"version"`
+	Passwd  *butanePasswd `yaml:"passwd,omitempty"`
 	Storage butaneStorage `yaml:"storage"`
 	Systemd butaneSystemd `yaml:"systemd"`
+}
+
+type butanePasswd struct {
+	Users []butaneUser `yaml:"users"`
+}
+
+type butaneUser struct {
+	Name              string   `yaml:"name"`
+	SSHAuthorizedKeys []string `yaml:"ssh_authorized_keys"`
 }
 
 type butaneStorage struct {
@@ -55,6 +65,9 @@ const BootstrapUnit = "k8sgen-bootstrap.service"
 // and what a person reads to review a config.ign.
 func ButaneFor(p *plan.NodePlan) ([]byte, error) {
 	bc := butaneConfig{Variant: p.OS.Butane.Variant, Version: p.OS.Butane.Version}
+	if len(p.SSHAuthorizedKeys) > 0 {
+		bc.Passwd = &butanePasswd{Users: []butaneUser{{Name: p.OS.LoginUser, SSHAuthorizedKeys: p.SSHAuthorizedKeys}}}
+	}
 	for _, f := range p.Files {
 		content, err := FileContent(p, f)
 		if err != nil {

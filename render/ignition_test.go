@@ -175,6 +175,27 @@ func TestIgnitionCarriesThePlan(t *testing.T) {
 					if _, ok := files[p.Paths.Bootstrap]; !ok {
 						t.Errorf("the bootstrap script %s is not written", p.Paths.Bootstrap)
 					}
+					var pw struct {
+						Passwd struct {
+							Users []struct {
+								Name string   `json:"name"`
+								Keys []string `json:"sshAuthorizedKeys"`
+							} `json:"users"`
+						} `json:"passwd"`
+					}
+					if err := json.Unmarshal(n.Files[0].Data, &pw); err != nil {
+						t.Fatal(err)
+					}
+					var keys []string
+					for _, u := range pw.Passwd.Users {
+						if u.Name != p.OS.LoginUser {
+							t.Errorf("config.ign configures user %q; k8sgen only gives %s its keys", u.Name, p.OS.LoginUser)
+						}
+						keys = append(keys, u.Keys...)
+					}
+					if strings.Join(keys, "\n") != strings.Join(p.SSHAuthorizedKeys, "\n") {
+						t.Errorf("%s's SSH keys are %q, the spec's %q", p.OS.LoginUser, keys, p.SSHAuthorizedKeys)
+					}
 				})
 			}
 		}

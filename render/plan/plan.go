@@ -197,6 +197,8 @@ type ClusterPlan struct {
 
 	// APIServerArgs … KubeletArgs are components.*.extraArgs sorted by flag name.
 	APIServerArgs, ControllerManagerArgs, SchedulerArgs, EtcdArgs, KubeletArgs []KV
+	// SSHAuthorizedKeys are the OS login user's SSH keys.
+	SSHAuthorizedKeys []string
 	// IgnorePreflightErrors go to every node's nodeRegistration.
 	IgnorePreflightErrors []string
 
@@ -402,6 +404,7 @@ func Build(c *spec.Cluster, b *secrets.Bundle) ([]*NodePlan, error) {
 		EtcdArgs:                sortedKV(c.Components.Etcd.ExtraArgs),
 		KubeletArgs:             sortedKV(c.Components.Kubelet.ExtraArgs),
 		IgnorePreflightErrors:   c.IgnorePreflightErrors,
+		SSHAuthorizedKeys:       c.SSHAuthorizedKeys,
 		ExtraPackages:           extra,
 		PauseImage:              imageRepo + "/pause:" + rel.pause,
 		ImageRepository:         c.ImageRepository,

@@ -34,6 +34,9 @@ type Cluster struct {
 	// IgnorePreflightErrors names kubeadm preflight checks whose failure becomes a
 	// warning on every node (NumCPU, Mem), as kubeadm's --ignore-preflight-errors.
 	IgnorePreflightErrors []string `yaml:"ignorePreflightErrors"`
+	// SSHAuthorizedKeys are OpenSSH public keys for the OS's login user
+	// (cloud-init's default user; core on Flatcar).
+	SSHAuthorizedKeys []string `yaml:"sshAuthorizedKeys"`
 	// LoadBalancer puts several control planes behind one address.
 	LoadBalancer LoadBalancer `yaml:"loadBalancer"`
 	// BootstrapTokenTTL is how long after kubeadm init nodes may still join

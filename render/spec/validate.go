@@ -120,6 +120,7 @@ func Validate(d *Document) Problems {
 	v.kernel(c)
 	v.components(c)
 	v.preflight(c)
+	v.sshKeys(c)
 	if m := c.Network.CNIManifest; m != "" {
 		if !isURL(m) {
 			v.errorf("network.cniManifest", "%q must be an http(s) URL of the CNI manifest", m)
