@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the external tools the consumer checks need (cloud-init, shellcheck,
 # haproxy and keepalived for their configuration and failover tests, with curl and
-# iproute2's ip for the latter) when missing.
+# iproute2's ip for the latter; gcc and libblkid-dev to build ignition-apply,
+# hack/ignition.sh) when missing.
 set -euo pipefail
 
 missing=()
@@ -11,6 +12,8 @@ command -v haproxy >/dev/null 2>&1 || missing+=(haproxy)
 command -v keepalived >/dev/null 2>&1 || missing+=(keepalived)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
 command -v ip >/dev/null 2>&1 || missing+=(iproute2)
+command -v gcc >/dev/null 2>&1 || missing+=(gcc)
+[ -f /usr/include/blkid/blkid.h ] || missing+=(libblkid-dev)
 
 if [ "${#missing[@]}" -eq 0 ]; then
 	exit 0
@@ -37,6 +40,12 @@ export DEBIAN_FRONTEND=noninteractive
 "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 
 for tool in "${missing[@]}"; do
-	[ "$tool" = iproute2 ] && tool=ip
+	case $tool in
+	iproute2) tool=ip ;;
+	libblkid-dev)
+		[ -f /usr/include/blkid/blkid.h ] || { echo "deps.sh: libblkid-dev still missing after install" >&2; exit 1; }
+		continue
+		;;
+	esac
 	command -v "$tool" >/dev/null 2>&1 || { echo "deps.sh: $tool still missing after install" >&2; exit 1; }
 done
