@@ -2,10 +2,7 @@ package consumers
 
 import (
 	"bytes"
-	"compress/gzip"
-	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,10 +10,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/coreos/ignition/v2/config/v3_4"
-	"github.com/coreos/ignition/v2/config/v3_5"
-	"github.com/coreos/vcontext/report"
-	"github.com/vincent-petithory/dataurl"
+	"github.com/k8sgen/k8sgen/internal/ignread"
 )
 
 // checkIgnition checks a node's config.ign with Ignition's parser for its spec
@@ -35,13 +29,17 @@ func checkIgnition(t *testing.T, c goldenCase, file string) {
 			t.Fatalf("ignition-validate %s: %v\n%s", file, err, out)
 		}
 	})
-	files, err := ignitionFiles(raw)
+	cfg, err := ignread.Parse(raw)
 	if err != nil {
 		t.Fatalf("%s: %v", file, err)
 	}
 	t.Run("ignition-apply", func(t *testing.T) {
-		checkApplied(t, file, raw, files)
+		checkApplied(t, file, cfg)
 	})
+	files := make([]nodeFile, len(cfg.Files))
+	for i, f := range cfg.Files {
+		files[i] = nodeFile{f.Path, f.Data}
+	}
 	checkFiles(t, c, files)
 }
 
@@ -50,7 +48,7 @@ func checkIgnition(t *testing.T, c goldenCase, file string) {
 // checks the tree: every file with its contents and mode, the bootstrap unit and
 // its enablement preset, each masked unit linked to /dev/null, and nothing else.
 // Users (passwd) are left to the OS image: ignition-apply skips them.
-func checkApplied(t *testing.T, file string, raw []byte, files []nodeFile) {
+func checkApplied(t *testing.T, file string, cfg *ignread.Config) {
 	if os.Geteuid() != 0 {
 		missingTool(t, "ignition-apply writes files owned by root: the test needs root")
 	}
@@ -63,27 +61,8 @@ func checkApplied(t *testing.T, file string, raw []byte, files []nodeFile) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("ignition-apply: %v\n%s", err, out)
 	}
-	var cfg struct {
-		Storage struct {
-			Files []struct {
-				Path string `json:"path"`
-				Mode int    `json:"mode"`
-			} `json:"files"`
-		} `json:"storage"`
-		Systemd struct {
-			Units []struct {
-				Name     string  `json:"name"`
-				Enabled  *bool   `json:"enabled"`
-				Mask     *bool   `json:"mask"`
-				Contents *string `json:"contents"`
-			} `json:"units"`
-		} `json:"systemd"`
-	}
-	if err := json.Unmarshal(raw, &cfg); err != nil {
-		t.Fatal(err)
-	}
 	want := map[string]bool{}
-	for i, f := range files {
+	for _, f := range cfg.Files {
 		p := filepath.Join(root, f.Path)
 		got, err := os.ReadFile(p)
 		if err != nil {
@@ -91,14 +70,14 @@ func checkApplied(t *testing.T, file string, raw []byte, files []nodeFile) {
 			continue
 		}
 		st, _ := os.Stat(p)
-		if string(got) != f.Content || int(st.Mode().Perm()) != cfg.Storage.Files[i].Mode {
-			t.Errorf("%s: %d bytes mode %o written; the config says %d bytes mode %o", f.Path, len(got), st.Mode().Perm(), len(f.Content), cfg.Storage.Files[i].Mode)
+		if string(got) != f.Data || int(st.Mode().Perm()) != f.Mode {
+			t.Errorf("%s: %d bytes mode %o written; the config says %d bytes mode %o", f.Path, len(got), st.Mode().Perm(), len(f.Data), f.Mode)
 		}
 		want[f.Path] = true
 	}
 	preset, _ := os.ReadFile(filepath.Join(root, "etc/systemd/system-preset/20-ignition.preset"))
 	want["/etc/systemd/system-preset/20-ignition.preset"] = true
-	for _, u := range cfg.Systemd.Units {
+	for _, u := range cfg.Units {
 		p := filepath.Join(root, "etc/systemd/system", u.Name)
 		want["/etc/systemd/system/"+u.Name] = true
 		switch {
@@ -124,7 +103,7 @@ func checkApplied(t *testing.T, file string, raw []byte, files []nodeFile) {
 		}
 		return nil
 	})
-	t.Logf("ignition-apply wrote %d files and %d units under a scratch root", len(files), len(cfg.Systemd.Units))
+	t.Logf("ignition-apply wrote %d files and %d units under a scratch root", len(cfg.Files), len(cfg.Units))
 }
 
 var iaOnce struct {
@@ -158,63 +137,6 @@ func ignitionApply(t *testing.T) string {
 		t.Fatal(iaOnce.err)
 	}
 	return iaOnce.path
-}
-
-// ignitionFiles parses raw with Ignition's parser of its spec version and
-// returns the files it writes, decoded.
-func ignitionFiles(raw []byte) ([]nodeFile, error) {
-	var cfg struct {
-		Ignition struct {
-			Version string `json:"version"`
-		} `json:"ignition"`
-		Storage struct {
-			Files []struct {
-				Path     string `json:"path"`
-				Contents struct {
-					Source      *string `json:"source"`
-					Compression *string `json:"compression"`
-				} `json:"contents"`
-			} `json:"files"`
-		} `json:"storage"`
-	}
-	if err := json.Unmarshal(raw, &cfg); err != nil {
-		return nil, fmt.Errorf("not JSON: %w", err)
-	}
-	var rep report.Report
-	var err error
-	switch v := cfg.Ignition.Version; v {
-	case "3.4.0":
-		_, rep, err = v3_4.Parse(raw)
-	case "3.5.0":
-		_, rep, err = v3_5.Parse(raw)
-	default:
-		return nil, fmt.Errorf("Ignition spec version %q is not one k8sgen writes", v)
-	}
-	if err != nil || len(rep.Entries) > 0 {
-		return nil, fmt.Errorf("Ignition %s parser: %v; report: %s", cfg.Ignition.Version, err, rep.String())
-	}
-	var files []nodeFile
-	for _, f := range cfg.Storage.Files {
-		if f.Contents.Source == nil {
-			return nil, fmt.Errorf("%s has no contents", f.Path)
-		}
-		du, err := dataurl.DecodeString(*f.Contents.Source)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", f.Path, err)
-		}
-		data := du.Data
-		if z := f.Contents.Compression; z != nil && *z == "gzip" {
-			zr, err := gzip.NewReader(bytes.NewReader(data))
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", f.Path, err)
-			}
-			if data, err = io.ReadAll(zr); err != nil {
-				return nil, fmt.Errorf("%s: %w", f.Path, err)
-			}
-		}
-		files = append(files, nodeFile{f.Path, string(data)})
-	}
-	return files, nil
 }
 
 var ivOnce struct {

@@ -1,107 +1,32 @@
 package render_test
 
 import (
-	"bytes"
-	"compress/gzip"
-	"encoding/json"
 	"fmt"
-	"io"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 
-	"github.com/coreos/ignition/v2/config/v3_4"
-	"github.com/coreos/ignition/v2/config/v3_5"
-	"github.com/coreos/vcontext/report"
+	"github.com/k8sgen/k8sgen/internal/ignread"
 	"github.com/k8sgen/k8sgen/render"
 	"github.com/k8sgen/k8sgen/render/plan"
-	"github.com/vincent-petithory/dataurl"
 )
 
-// ignFile is one file of an Ignition config, decoded.
-type ignFile struct {
-	Mode int
-	Data string
-}
+type ignFile = ignread.File
 
-// ignUnit is one systemd unit of an Ignition config.
-type ignUnit struct {
-	Name     string  `json:"name"`
-	Enabled  *bool   `json:"enabled"`
-	Mask     *bool   `json:"mask"`
-	Contents *string `json:"contents"`
-}
-
-// parseIgnition parses raw with Ignition's own parser for the config's spec
-// version and fails on any report entry (Ignition's warnings included), then
-// returns its files, decoded, and its units.
-func parseIgnition(t *testing.T, raw []byte) (map[string]ignFile, []ignUnit) {
+// parseIgnition reads raw as Ignition does (ignread) and returns its files by
+// path and its units.
+func parseIgnition(t *testing.T, raw []byte) (map[string]ignFile, []ignread.Unit) {
 	t.Helper()
-	var head struct {
-		Ignition struct{ Version string } `json:"ignition"`
-	}
-	if err := json.Unmarshal(raw, &head); err != nil {
-		t.Fatalf("config.ign is not JSON: %v", err)
-	}
-	var rep report.Report
-	var err error
-	switch head.Ignition.Version {
-	case "3.4.0":
-		_, rep, err = v3_4.Parse(raw)
-	case "3.5.0":
-		_, rep, err = v3_5.Parse(raw)
-	default:
-		t.Fatalf("Ignition spec %q: k8sgen writes 3.4.0 (flatcar 1.1.0) or 3.5.0 (fcos 1.6.0)", head.Ignition.Version)
-	}
-	if err != nil || len(rep.Entries) > 0 {
-		t.Fatalf("Ignition %s parser: %v; report: %s", head.Ignition.Version, err, rep.String())
-	}
-	var cfg struct {
-		Storage struct {
-			Files []struct {
-				Path     string `json:"path"`
-				Mode     *int   `json:"mode"`
-				Contents struct {
-					Source      *string `json:"source"`
-					Compression *string `json:"compression"`
-				} `json:"contents"`
-			} `json:"files"`
-		} `json:"storage"`
-		Systemd struct {
-			Units []ignUnit `json:"units"`
-		} `json:"systemd"`
-	}
-	if err := json.Unmarshal(raw, &cfg); err != nil {
+	c, err := ignread.Parse(raw)
+	if err != nil {
 		t.Fatal(err)
 	}
 	files := map[string]ignFile{}
-	for _, f := range cfg.Storage.Files {
-		if f.Contents.Source == nil || f.Mode == nil {
-			t.Fatalf("%s: no contents or no mode", f.Path)
-		}
-		du, err := dataurl.DecodeString(*f.Contents.Source)
-		if err != nil {
-			t.Fatalf("%s: %v", f.Path, err)
-		}
-		data := du.Data
-		if c := f.Contents.Compression; c != nil && *c == "gzip" {
-			zr, err := gzip.NewReader(bytes.NewReader(data))
-			if err != nil {
-				t.Fatalf("%s: %v", f.Path, err)
-			}
-			if data, err = io.ReadAll(zr); err != nil {
-				t.Fatalf("%s: %v", f.Path, err)
-			}
-		} else if c != nil && *c != "" {
-			t.Fatalf("%s: compression %q", f.Path, *c)
-		}
-		if _, dup := files[f.Path]; dup {
-			t.Fatalf("%s is written twice", f.Path)
-		}
-		files[f.Path] = ignFile{Mode: *f.Mode, Data: string(data)}
+	for _, f := range c.Files {
+		files[f.Path] = f
 	}
-	return files, cfg.Systemd.Units
+	return files, c.Units
 }
 
 // TestIgnitionCarriesThePlan: for every golden case whose OS boots from
@@ -152,7 +77,7 @@ func TestIgnitionCarriesThePlan(t *testing.T) {
 						}
 					}
 					masked := map[string]bool{}
-					var boot *ignUnit
+					var boot *ignread.Unit
 					for i, u := range units {
 						if u.Mask != nil && *u.Mask {
 							masked[u.Name] = true
@@ -175,19 +100,12 @@ func TestIgnitionCarriesThePlan(t *testing.T) {
 					if _, ok := files[p.Paths.Bootstrap]; !ok {
 						t.Errorf("the bootstrap script %s is not written", p.Paths.Bootstrap)
 					}
-					var pw struct {
-						Passwd struct {
-							Users []struct {
-								Name string   `json:"name"`
-								Keys []string `json:"sshAuthorizedKeys"`
-							} `json:"users"`
-						} `json:"passwd"`
-					}
-					if err := json.Unmarshal(n.Files[0].Data, &pw); err != nil {
+					c, err := ignread.Parse(n.Files[0].Data)
+					if err != nil {
 						t.Fatal(err)
 					}
 					var keys []string
-					for _, u := range pw.Passwd.Users {
+					for _, u := range c.Users {
 						if u.Name != p.OS.LoginUser {
 							t.Errorf("config.ign configures user %q; k8sgen only gives %s its keys", u.Name, p.OS.LoginUser)
 						}
