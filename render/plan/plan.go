@@ -485,27 +485,25 @@ func Build(c *spec.Cluster, b *secrets.Bundle) ([]*NodePlan, error) {
 		p := &NodePlan{KindPlan: KindPlan{ClusterPlan: base, Role: n.Role, Kind: n.Role}, Name: n.Name, IP: n.IP}
 		p.ControlPlane = n.Role == spec.RoleControlPlane
 		if p.ControlPlane {
+			for _, o := range cps {
+				if o.IP != n.IP {
+					p.Peers = append(p.Peers, o.IP)
+				}
+			}
 			p.Init = cpIndex == 0
 			if p.Init {
 				p.Kind = "init"
 			} else {
 				p.PreviousControlPlane = cps[cpIndex-1].IP
 				p.EtcdPeerURL = "https://" + net.JoinHostPort(n.IP, "2380")
-				for _, o := range cps {
-					if o.IP != n.IP {
-						p.EtcdEndpoints = append(p.EtcdEndpoints, "https://"+net.JoinHostPort(o.IP, "2379"))
-					}
+				for _, ip := range p.Peers {
+					p.EtcdEndpoints = append(p.EtcdEndpoints, "https://"+net.JoinHostPort(ip, "2379"))
 				}
 			}
 			// The first control plane gets the highest priority, so the VIP
 			// sits where kubeadm init runs; a failing check costs more than
 			// the whole spread, so any healthy peer outranks a failing holder.
 			p.PriorityText = fmt.Sprint(keepalivedTopPriority - cpIndex)
-			for _, o := range cps {
-				if o.IP != n.IP {
-					p.Peers = append(p.Peers, o.IP)
-				}
-			}
 			cpIndex++
 		}
 		p.Haproxy = base.LB.NodeLocal || p.ControlPlane && base.LB.Keepalived
