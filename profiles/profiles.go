@@ -42,8 +42,10 @@ type Profile struct {
 	// Runtimes are the container runtimes k8sgen can install on this OS.
 	Runtimes []string `yaml:"runtimes"`
 	// Install is how Kubernetes arrives: packages (the package manager, from
-	// pkgs.k8s.io or a mirror) or sysext (a systemd-sysext image, on an OS whose
-	// /usr is read-only and that has no package manager).
+	// pkgs.k8s.io or a mirror), sysext (a systemd-sysext image, on an OS whose
+	// /usr is read-only and that has no package manager) or binaries (release
+	// binaries of Kubernetes, containerd, runc and the CNI plugins, checked
+	// against their digests, in writable directories).
 	Install string `yaml:"install"`
 	// TimeSync is the time daemon: chrony (installed) or timesyncd (shipped).
 	TimeSync string `yaml:"timeSync"`
@@ -57,6 +59,8 @@ type Profile struct {
 	LoginUser string `yaml:"loginUser"`
 	// MaskUnits are masked at first boot: they would reboot a node on their own.
 	MaskUnits []string `yaml:"maskUnits"`
+	// VolumePluginDir moves kubelet's FlexVolume directory where /usr is read-only.
+	VolumePluginDir string `yaml:"volumePluginDir"`
 }
 
 // Butane names a Butane variant and version (each gives one Ignition spec version).

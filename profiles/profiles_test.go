@@ -20,7 +20,7 @@ func TestProfilesComplete(t *testing.T) {
 			t.Errorf("profile %s: %s is %q, want one of %q", name, field, got, allowed)
 		}
 		check("packageManager", p.PackageManager, "apt", "dnf", "none")
-		check("install", p.Install, "packages", "sysext")
+		check("install", p.Install, "packages", "sysext", "binaries")
 		check("timeSync", p.TimeSync, "chrony", "timesyncd")
 		check("output", p.Output, "cloud-init", "ignition")
 		if p.BinDir == "" || p.BinDir[0] != '/' {
@@ -29,14 +29,22 @@ func TestProfilesComplete(t *testing.T) {
 		if (p.Install == "packages") != (p.PackageManager != "none") {
 			t.Errorf("profile %s: install %s with package manager %s", name, p.Install, p.PackageManager)
 		}
-		if p.TimeSync == "chrony" && (p.Chrony.Package == "" || p.Chrony.Service == "" || p.Chrony.Config == "") {
-			t.Errorf("profile %s: chrony without its package, service or config", name)
+		if p.TimeSync == "chrony" && (p.Chrony.Service == "" || p.Chrony.Config == "") {
+			t.Errorf("profile %s: chrony without its service or config", name)
+		}
+		// Only a package manager installs chrony; elsewhere the OS ships it.
+		if p.TimeSync == "chrony" && (p.Chrony.Package == "") != (p.PackageManager == "none") {
+			t.Errorf("profile %s: chrony package %q with package manager %s", name, p.Chrony.Package, p.PackageManager)
 		}
 		if p.Output == "ignition" && (p.Butane.Variant == "" || p.Butane.Version == "" || p.LoginUser == "") {
 			t.Errorf("profile %s: ignition output without a Butane variant and version or a login user", name)
 		}
-		if !p.Containerd.Builtin && p.Containerd.Package == "" {
+		// containerd is built in, a package, or (install binaries) a release archive.
+		if !p.Containerd.Builtin && p.Containerd.Package == "" && p.Install != "binaries" {
 			t.Errorf("profile %s: containerd neither built in nor a package", name)
+		}
+		if p.Install == "binaries" && (p.Containerd.Builtin || p.Containerd.Package != "" || p.Containerd.ConfigVersion != 3) {
+			t.Errorf("profile %s: install binaries brings containerd 2.x (config version 3), not a package or the OS's", name)
 		}
 	}
 }

@@ -214,6 +214,10 @@ type ClusterPlan struct {
 	HostPackages bool
 	// Sysext locates the Kubernetes sysext image on an OS without a package manager.
 	Sysext *Sysext
+	// Binaries locates the release files of an OS that installs them (fcos).
+	Binaries *Binaries
+	// VolumePluginDir is kubelet's FlexVolume directory where the default is read-only.
+	VolumePluginDir string
 	// Timesyncd: time comes from the OS's systemd-timesyncd, not an installed chrony.
 	Timesyncd bool
 	CRISocket string
@@ -260,6 +264,66 @@ type ClusterPlan struct {
 // Sysext is the Kubernetes systemd-sysext image: fetched from URL, checked
 // against SHA256 when set, kept as Dir/Name.
 type Sysext struct{ URL, SHA256, Dir, Name string }
+
+// Binaries are the release files of an OS that installs them (install
+// binaries): kubeadm, kubelet and kubectl from the directory KubernetesURL, each
+// checked against the .sha256 file beside it, installed into Dir; containerd's
+// archive (unpacked under Dir/..), runc's binary and the CNI plugins' archive.
+type Binaries struct {
+	KubernetesURL, Dir           string
+	Containerd, Runc, CNIPlugins Release
+}
+
+// Release is one release file: checked against SHA256, or, when the spec gives
+// none, against the digest its publisher lists in the file at SHA256URL.
+type Release struct{ URL, SHA256, SHA256URL string }
+
+// The releases an OS that installs binaries gets when the spec names none.
+const (
+	ContainerdVersion = "2.4.2"
+	RuncVersion       = "1.5.3"
+	CNIPluginsVersion = "1.10.0"
+)
+
+// DefaultKubernetesBinariesURL is the directory of a release's amd64 binaries on dl.k8s.io.
+func DefaultKubernetesBinariesURL(version string) string {
+	return "https://dl.k8s.io/release/v" + version + "/bin/linux/amd64/"
+}
+
+// defaultReleases are the upstream release files, each with the digest file
+// its project publishes beside it.
+func defaultReleases() (containerd, runc, cni Release) {
+	containerd.URL = "https://github.com/containerd/containerd/releases/download/v" + ContainerdVersion + "/containerd-" + ContainerdVersion + "-linux-amd64.tar.gz"
+	containerd.SHA256URL = containerd.URL + ".sha256sum"
+	runcDir := "https://github.com/opencontainers/runc/releases/download/v" + RuncVersion + "/"
+	runc = Release{URL: runcDir + "runc.amd64", SHA256URL: runcDir + "runc.sha256sum"}
+	cni.URL = "https://github.com/containernetworking/plugins/releases/download/v" + CNIPluginsVersion + "/cni-plugins-linux-amd64-v" + CNIPluginsVersion + ".tgz"
+	cni.SHA256URL = cni.URL + ".sha256"
+	return containerd, runc, cni
+}
+
+// fileOf is the spec's file when it names one (the spec's rules then require
+// its digest), else upstream's.
+func fileOf(d spec.Download, upstream Release) Release {
+	if d.URL == "" {
+		return upstream
+	}
+	return Release{URL: d.URL, SHA256: d.SHA256}
+}
+
+// controllerManagerArgs are the spec's, plus the FlexVolume directory kubelet
+// uses where the OS moves it (the spec's own value wins).
+func controllerManagerArgs(c *spec.Cluster, prof *profiles.Profile) map[string]string {
+	args := c.Components.ControllerManager.ExtraArgs
+	if _, set := args["flex-volume-plugin-dir"]; prof.VolumePluginDir == "" || set {
+		return args
+	}
+	out := map[string]string{"flex-volume-plugin-dir": prof.VolumePluginDir}
+	for k, v := range args {
+		out[k] = v
+	}
+	return out
+}
 
 // DefaultSysextURL is the Flatcar sysext bakery's Kubernetes image of a release.
 func DefaultSysextURL(version string) string {
@@ -377,6 +441,21 @@ func Build(c *spec.Cluster, b *secrets.Bundle) ([]*NodePlan, error) {
 			sysext.URL = DefaultSysextURL(ver.String())
 		}
 	}
+	var bins *Binaries
+	if prof.Install == "binaries" {
+		pk := c.Packages
+		ctr, runc, cni := defaultReleases()
+		bins = &Binaries{
+			KubernetesURL: pk.KubernetesBinaries.URL,
+			Dir:           prof.BinDir,
+			Containerd:    fileOf(pk.Containerd, ctr),
+			Runc:          fileOf(pk.Runc, runc),
+			CNIPlugins:    fileOf(pk.CNIPlugins, cni),
+		}
+		if bins.KubernetesURL == "" {
+			bins.KubernetesURL = DefaultKubernetesBinariesURL(ver.String())
+		}
+	}
 	minor := fmt.Sprintf("v%d.%d", ver.Major, ver.Minor)
 	base := &ClusterPlan{
 		Cluster:                 c.Name,
@@ -399,7 +478,7 @@ func Build(c *spec.Cluster, b *secrets.Bundle) ([]*NodePlan, error) {
 		Modules:                 modules,
 		Sysctls:                 sysctls,
 		APIServerArgs:           sortedKV(c.Components.APIServer.ExtraArgs),
-		ControllerManagerArgs:   sortedKV(c.Components.ControllerManager.ExtraArgs),
+		ControllerManagerArgs:   sortedKV(controllerManagerArgs(c, prof)),
 		SchedulerArgs:           sortedKV(c.Components.Scheduler.ExtraArgs),
 		EtcdArgs:                sortedKV(c.Components.Etcd.ExtraArgs),
 		KubeletArgs:             sortedKV(c.Components.Kubelet.ExtraArgs),
@@ -423,6 +502,8 @@ func Build(c *spec.Cluster, b *secrets.Bundle) ([]*NodePlan, error) {
 		EtcdAPICallTimeout:      rel.etcdTimeout,
 		HostPackages:            prof.PackageManager != "none",
 		Sysext:                  sysext,
+		Binaries:                bins,
+		VolumePluginDir:         prof.VolumePluginDir,
 		Timesyncd:               prof.TimeSync == "timesyncd",
 		CRISocket:               CRISocket,
 		Runtime:                 c.Runtime,
@@ -582,6 +663,13 @@ func files(p *NodePlan, b *secrets.Bundle) []File {
 	}
 	if p.ContainerdBuiltin && !p.Docker {
 		fs = append(fs, File{Path: ContainerdDropIn, Mode: "0644", Content: containerdDropIn, Scope: all})
+	}
+	if p.Binaries != nil {
+		// What packages would ship: the units of the binaries the bootstrap installs.
+		fs = append(fs,
+			File{Path: "/etc/systemd/system/containerd.service", Mode: "0644", Template: "containerd.service", Scope: all},
+			File{Path: "/etc/systemd/system/kubelet.service", Mode: "0644", Template: "kubelet.service", Scope: all},
+			File{Path: "/etc/systemd/system/kubelet.service.d/10-kubeadm.conf", Mode: "0644", Template: "kubelet-kubeadm.conf", Scope: all})
 	}
 	if p.Docker {
 		fs = append(fs, dockerFiles(p)...)

@@ -10,29 +10,49 @@ import (
 )
 
 // installOS checks the fields of how Kubernetes and the runtime arrive against
-// the OS: an OS without a package manager has no repositories and no host
-// packages (haproxy, keepalived), and only it takes a sysext image.
+// the OS's install strategy: only an OS with a package manager has repositories
+// and host packages (haproxy, keepalived), only a sysext OS (flatcar) takes a
+// sysext image, and only a binaries OS (fcos) takes release files.
 func (v *validator) installOS(c *Cluster) {
 	p, err := profiles.Get(c.OS)
 	if err != nil {
 		return
 	}
-	sx := c.Packages.KubernetesSysext
-	if p.Install != "sysext" {
-		if sx.URL != "" || sx.SHA256 != "" {
-			v.errorf("packages.kubernetesSysext", "only an OS without a package manager (flatcar) installs Kubernetes from a sysext image; %s installs packages: use packages.kubernetes", c.OS)
+	pk := c.Packages
+	binaries := []struct {
+		field string
+		d     Download
+	}{
+		{"packages.kubernetesBinaries", pk.KubernetesBinaries},
+		{"packages.containerd", pk.Containerd},
+		{"packages.runc", pk.Runc},
+		{"packages.cniPlugins", pk.CNIPlugins},
+	}
+	if p.Install != "sysext" && (pk.KubernetesSysext.URL != "" || pk.KubernetesSysext.SHA256 != "") {
+		v.errorf("packages.kubernetesSysext", "only an OS that installs Kubernetes from a sysext image (flatcar) takes one; %s", otherInstall(c.OS, p.Install))
+	}
+	if p.Install != "binaries" {
+		for _, b := range binaries {
+			if b.d.URL != "" || b.d.SHA256 != "" {
+				v.errorf(b.field, "only an OS that installs release binaries (fcos) takes them; %s", otherInstall(c.OS, p.Install))
+			}
 		}
+	}
+	if p.Install == "packages" {
 		return
 	}
-	why := fmt.Sprintf("%s has no package manager (Kubernetes comes from packages.kubernetesSysext, containerd with the OS)", c.OS)
+	why := fmt.Sprintf("%s has no package manager (%s)", c.OS, map[string]string{
+		"sysext":   "Kubernetes comes from packages.kubernetesSysext, containerd with the OS",
+		"binaries": "Kubernetes, containerd, runc and the CNI plugins come from their release files: packages.kubernetesBinaries, packages.containerd, packages.runc, packages.cniPlugins",
+	}[p.Install])
 	repo := func(field string, r Repo) {
 		if r.BaseURL != "" || r.GPGKey != "" || r.Layout != "" || r.GPGCheck != nil || r.Name != "" {
 			v.errorf(field, "%s", why)
 		}
 	}
-	repo("packages.kubernetes", c.Packages.Kubernetes)
-	repo("packages.runtime", c.Packages.Runtime)
-	if len(c.Packages.Extra) > 0 {
+	repo("packages.kubernetes", pk.Kubernetes)
+	repo("packages.runtime", pk.Runtime)
+	if len(pk.Extra) > 0 {
 		v.errorf("packages.extra", "%s", why)
 	}
 	switch c.LoadBalancer.Kind {
@@ -41,15 +61,56 @@ func (v *validator) installOS(c *Cluster) {
 	case LBNodeLocal:
 		v.errorf("loadBalancer.kind", "node-local needs the haproxy package, and %s has no package manager; use kube-vip or external", c.OS)
 	}
-	if sx.SHA256 != "" && !sha256RE.MatchString(sx.SHA256) {
-		v.errorf("packages.kubernetesSysext.sha256", "%q must be 64 lowercase hex digits", sx.SHA256)
+	if p.Install == "sysext" {
+		v.download("packages.kubernetesSysext", pk.KubernetesSysext, ".raw", fmt.Sprintf("a sysext image (.raw, e.g. kubernetes-v%s-x86-64.raw)", c.KubernetesVersion), false)
+		return
 	}
-	if sx.URL != "" && isURL(sx.URL) {
-		u, _ := url.Parse(sx.URL)
-		if !strings.HasSuffix(path.Base(u.Path), ".raw") {
-			v.errorf("packages.kubernetesSysext.url", "%q must name a sysext image (.raw, e.g. kubernetes-v%s-x86-64.raw)", sx.URL, c.KubernetesVersion)
+	kb := pk.KubernetesBinaries
+	if kb.SHA256 != "" {
+		v.errorf("packages.kubernetesBinaries.sha256", "kubeadm, kubelet and kubectl are three files: each is checked against the .sha256 file beside it under packages.kubernetesBinaries.url")
+	}
+	if kb.URL != "" {
+		if !isURL(kb.URL) {
+			v.errorf("packages.kubernetesBinaries.url", "%q must be an http(s) URL", kb.URL)
+		} else if !strings.HasSuffix(kb.URL, "/") {
+			v.errorf("packages.kubernetesBinaries.url", "%q must be the directory holding kubeadm, kubelet, kubectl and their .sha256 files, ending in / (e.g. https://dl.k8s.io/release/v%s/bin/linux/amd64/)", kb.URL, c.KubernetesVersion)
 		}
-	} else if sx.URL != "" {
-		v.errorf("packages.kubernetesSysext.url", "%q must be an http(s) URL", sx.URL)
 	}
+	v.download("packages.containerd", pk.Containerd, ".tar.gz", "containerd's release archive (containerd-2.x.y-linux-amd64.tar.gz)", true)
+	v.download("packages.runc", pk.Runc, "", "runc's release binary (runc.amd64)", true)
+	v.download("packages.cniPlugins", pk.CNIPlugins, ".tgz", "the CNI plugins' release archive (cni-plugins-linux-amd64-vX.Y.Z.tgz)", true)
+}
+
+// download checks one release file: an http(s) URL whose file name ends in
+// suffix, and a sha256 of 64 lowercase hex digits. With needDigest, a URL of
+// the user's needs its digest: k8sgen knows only where upstream publishes its own.
+func (v *validator) download(field string, d Download, suffix, what string, needDigest bool) {
+	if d.SHA256 != "" && !sha256RE.MatchString(d.SHA256) {
+		v.errorf(field+".sha256", "%q must be 64 lowercase hex digits", d.SHA256)
+	}
+	if d.URL == "" {
+		return
+	}
+	if !isURL(d.URL) {
+		v.errorf(field+".url", "%q must be an http(s) URL", d.URL)
+		return
+	}
+	u, _ := url.Parse(d.URL)
+	if base := path.Base(u.Path); base == "/" || base == "." || !strings.HasSuffix(base, suffix) {
+		v.errorf(field+".url", "%q must name %s", d.URL, what)
+	}
+	if needDigest && d.SHA256 == "" {
+		v.errorf(field+".sha256", "is required with a url of your own: the node checks the file against it (copy it from the upstream release)")
+	}
+}
+
+// otherInstall says how an OS installs Kubernetes, and which field it reads.
+func otherInstall(os, install string) string {
+	switch install {
+	case "packages":
+		return os + " installs packages: use packages.kubernetes"
+	case "sysext":
+		return os + " installs a sysext image: use packages.kubernetesSysext"
+	}
+	return os + " installs release binaries: use packages.kubernetesBinaries"
 }

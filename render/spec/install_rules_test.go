@@ -45,7 +45,78 @@ func TestInstallOS(t *testing.T) {
 		{"digest", editOf(t, flatcarSpec, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", "0123456789ABCDEF"),
 			want{"packages.kubernetesSysext.sha256", 7, []string{"64 lowercase hex digits"}}},
 		{"sysext on a package OS", editOf(t, flatcarSpec, "os: flatcar", "os: debian-12"),
-			want{"packages.kubernetesSysext", 5, []string{"only an OS without a package manager (flatcar)", "use packages.kubernetes"}}},
+			want{"packages.kubernetesSysext", 5, []string{"only an OS that installs Kubernetes from a sysext image (flatcar)", "use packages.kubernetes"}}},
+		{"sysext on fcos", editOf(t, flatcarSpec, "os: flatcar", "os: fcos"),
+			want{"packages.kubernetesSysext", 5, []string{"(flatcar)", "fcos installs release binaries: use packages.kubernetesBinaries"}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, probs := check(tc.src)
+			expect(t, probs.Errors(), false, tc.w)
+		})
+	}
+}
+
+// fcosSpec is a valid fcos spec with every release file of its own; the line
+// numbers below are its own.
+const fcosSpec = `name: fc
+kubernetesVersion: "1.34.0"
+os: fcos
+packages:
+  kubernetesBinaries:
+    url: http://files.internal/k8s/v1.34.0/
+  containerd:
+    url: http://files.internal/containerd-2.4.2-linux-amd64.tar.gz
+    sha256: 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+  runc:
+    url: http://files.internal/runc.amd64
+    sha256: 1123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+  cniPlugins:
+    url: http://files.internal/cni-plugins-linux-amd64-v1.10.0.tgz
+    sha256: 2123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+nodes:
+  - name: cp
+    role: control-plane
+    ip: 192.168.1.11
+`
+
+// TestInstallBinaries: an OS that installs release binaries refuses
+// repositories, sysext images and digests of its own for the three Kubernetes
+// files; each file URL must name its kind of file, and one of the user's needs
+// its digest. No other OS takes these fields.
+func TestInstallBinaries(t *testing.T) {
+	if _, probs := check(fcosSpec); len(probs) != 0 {
+		t.Fatalf("the fcos spec is refused:\n%s", dump(probs))
+	}
+	if _, probs := check("name: fc\nkubernetesVersion: \"1.34.0\"\nos: fcos\nnodes:\n  - name: cp\n    role: control-plane\n    ip: 192.168.1.11\n"); len(probs) != 0 {
+		t.Fatalf("the fcos spec with upstream's files is refused:\n%s", dump(probs))
+	}
+	for _, tc := range []struct {
+		name string
+		src  string
+		w    want
+	}{
+		{"repository", editOf(t, fcosSpec, "packages:\n", "packages:\n  kubernetes:\n    baseURL: https://mirrors.aliyun.com/kubernetes-new/core/stable/\n"),
+			want{"packages.kubernetes", 5, []string{"fcos has no package manager", "packages.kubernetesBinaries"}}},
+		{"sysext", editOf(t, fcosSpec, "packages:\n", "packages:\n  kubernetesSysext:\n    url: http://files.internal/k.raw\n"),
+			want{"packages.kubernetesSysext", 5, []string{"fcos installs release binaries"}}},
+		{"not a directory", editOf(t, fcosSpec, "k8s/v1.34.0/", "k8s/v1.34.0/kubeadm"),
+			want{"packages.kubernetesBinaries.url", 6, []string{"ending in /", "dl.k8s.io/release/v1.34.0/bin/linux/amd64/"}}},
+		{"kubernetes digest", editOf(t, fcosSpec, "k8s/v1.34.0/\n", "k8s/v1.34.0/\n    sha256: 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n"),
+			want{"packages.kubernetesBinaries.sha256", 7, []string{"three files", ".sha256 file beside it"}}},
+		{"containerd not an archive", editOf(t, fcosSpec, "linux-amd64.tar.gz", "linux-amd64.zip"),
+			want{"packages.containerd.url", 8, []string{"containerd's release archive"}}},
+		{"runc without digest", editOf(t, fcosSpec, "    sha256: 1123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n", ""),
+			want{"packages.runc.sha256", 10, []string{"required with a url of your own"}}},
+		{"cni digest", editOf(t, fcosSpec, "2123456789abcdef", "2123456789ABCDEF"),
+			want{"packages.cniPlugins.sha256", 15, []string{"64 lowercase hex digits"}}},
+		{"cni not a url", editOf(t, fcosSpec, "http://files.internal/cni", "files.internal/cni"),
+			want{"packages.cniPlugins.url", 14, []string{"must be an http(s) URL"}}},
+		{"keepalived", editOf(t, fcosSpec, "nodes:\n", "controlPlaneEndpoint: 192.168.1.100:8443\nloadBalancer:\n  kind: keepalived\n  vip: 192.168.1.100\n  prefixLength: 24\n  interface: eth0\nnodes:\n"),
+			want{"loadBalancer.kind", 18, []string{"keepalived needs the keepalived and haproxy packages"}}},
+		{"binaries on a package OS", editOf(t, fcosSpec, "os: fcos", "os: rocky-9"),
+			want{"packages.containerd", 7, []string{"only an OS that installs release binaries (fcos)", "rocky-9 installs packages: use packages.kubernetes"}}},
+		{"binaries on flatcar", editOf(t, fcosSpec, "os: fcos", "os: flatcar"),
+			want{"packages.kubernetesBinaries", 5, []string{"flatcar installs a sysext image"}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, probs := check(tc.src)

@@ -143,6 +143,16 @@ type Packages struct {
 	// KubernetesSysext is where an OS without a package manager (flatcar) gets
 	// Kubernetes: the sysext bakery's kubernetes-vX.Y.Z-x86-64.raw by default.
 	KubernetesSysext Download `yaml:"kubernetesSysext"`
+	// KubernetesBinaries is where an OS that installs release binaries (fcos)
+	// gets kubeadm, kubelet and kubectl: the directory holding them and their
+	// .sha256 files, https://dl.k8s.io/release/vX.Y.Z/bin/linux/amd64/ by default.
+	KubernetesBinaries Download `yaml:"kubernetesBinaries"`
+	// Containerd, Runc and CNIPlugins are the other release files of such an OS:
+	// containerd's archive, runc's binary and the CNI plugins' archive, from
+	// their GitHub releases by default (checked against the digests published there).
+	Containerd Download `yaml:"containerd"`
+	Runc       Download `yaml:"runc"`
+	CNIPlugins Download `yaml:"cniPlugins"`
 }
 
 // Download is one file fetched at boot.
