@@ -7,7 +7,20 @@
 # enabled, the kubeadm config (0600), the log and the status file.
 #
 # Usage: lab/hostprep.sh [TIMEOUT]    (root; TIMEOUT for the guest in seconds, default 1800)
-# Env:   K8SGEN_CACHE; LAB_NETNS (default k8sgen-lab-hostprep); LAB_VERSION (default 1.32.0)
+# Env:   K8SGEN_CACHE; LAB_NETNS (default k8sgen-lab-hostprep, or -ignition); LAB_VERSION
+#        (default 1.32.0); LAB_OS: debian-12 (default) or flatcar
+#
+# LAB_OS=flatcar (make lab-ignition) renders the same spec with "os: flatcar" and boots
+# the same Debian image from k8sgen's config.ign instead of user-data, since the lab has
+# no Flatcar image. The first boot gives the guest what a Flatcar image has and Debian's
+# lacks (containerd from the lab repository, systemd-timesyncd instead of chrony), has
+# the real Ignition (ignition-apply, hack/ignition.sh) write config.ign's files and units
+# to the root, applies Ignition's unit presets as Flatcar's first boot does, and powers
+# off (lab/hostprep/ignition.sh). The second boot is the node's: systemd starts
+# k8sgen-bootstrap.service, which fetches the Kubernetes sysext image from labserve
+# (built here from the lab's own Kubernetes builds, laid out like the Flatcar sysext
+# bakery's), merges it and prepares the host. The checks then run as for Debian, with
+# Flatcar's expectations (timesyncd, the sysext, the containerd drop-in).
 #
 # The guest is air-gapped: its only network is the lab namespace, where labserve serves
 # the signed apt repositories of lab/pkgs.sh over HTTP (10.77.0.1:80) and an OCI registry
@@ -24,8 +37,18 @@ timeout=${1:-1800}
 [[ $timeout =~ ^[1-9][0-9]*$ ]] || die "usage: hostprep.sh [TIMEOUT-SECONDS]"
 lab_require_root
 VERSION=${LAB_VERSION:-1.32.0}
-export LAB_NETNS=${LAB_NETNS:-k8sgen-lab-hostprep}
-WORK=$(lab_cache)/hostprep
+OS=${LAB_OS:-debian-12}
+case $OS in
+  debian-12)
+    export LAB_NETNS=${LAB_NETNS:-k8sgen-lab-hostprep}
+    WORK=$(lab_cache)/hostprep
+    ;;
+  flatcar)
+    export LAB_NETNS=${LAB_NETNS:-k8sgen-lab-ignition}
+    WORK=$(lab_cache)/hostprep-flatcar
+    ;;
+  *) die "LAB_OS must be debian-12 or flatcar, not '$OS'" ;;
+esac
 export LAB_WORK=$WORK/vms
 ROOT=$(cd "$LAB_DIR/.." && pwd)
 NODE=w1
@@ -40,6 +63,29 @@ cleanup() {
   exit "$rc"
 }
 trap cleanup EXIT
+
+# build_sysext FILE writes a Kubernetes sysext image for the Debian guest, laid out like
+# the Flatcar sysext bakery's: kubeadm, kubelet and kubectl of $VERSION in /usr/bin,
+# kubelet's unit and kubeadm's drop-in, and an extension-release for Debian 12 (the
+# bakery's names Flatcar). The binaries are the lab's own builds (hack/kubebin.sh); the
+# file system is ext4 (mkfs.ext4 -d, already a lab tool) where the bakery uses squashfs:
+# systemd-sysext takes either.
+build_sysext() {
+  local file=$1 tree c mib
+  tree=$(mktemp -d)
+  install -d "$tree/usr/bin" "$tree/usr/lib/systemd/system/kubelet.service.d" "$tree/usr/lib/extension-release.d"
+  for c in kubeadm kubelet kubectl; do
+    install -m 0755 "$(cd "$ROOT" && hack/kubebin.sh "$VERSION" "$c")" "$tree/usr/bin/$c"
+  done
+  install -m 0644 "$LAB_DIR/debian/systemd/kubelet.service" "$tree/usr/lib/systemd/system/kubelet.service"
+  install -m 0644 "$LAB_DIR/debian/systemd/10-kubeadm.conf" "$tree/usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf"
+  printf 'ID=debian\nVERSION_ID=12\n' > "$tree/usr/lib/extension-release.d/extension-release.kubernetes"
+  mib=$(($(du -sm "$tree" | cut -f1) * 5 / 4 + 16))
+  rm -f "$file"
+  truncate -s "${mib}M" "$file"
+  mkfs.ext4 -q -F -L kubernetes -O ^has_journal -d "$tree" "$file" || die "mkfs.ext4 of the sysext image failed"
+  rm -rf "$tree"
+}
 
 "$LAB_DIR/deps.sh" >&2
 start=$(date +%s)
@@ -56,13 +102,25 @@ minor=${VERSION%.*}
 pause_tag=$("$(cd "$ROOT" && hack/kubeadm.sh "$VERSION")" config images list --kubernetes-version "v$VERSION" 2> /dev/null | sed -n 's|.*/pause:||p')
 [ -n "$pause_tag" ] || die "kubeadm $VERSION lists no pause image"
 
+# What labserve serves: the lab's apt repositories and, for Flatcar, the sysext image.
+serve=$WORK/serve
+rm -rf "$serve"
+mkdir -p "$serve"
+ln -s "$repo/kubernetes" "$repo/docker" "$serve/"
+if [ "$OS" = flatcar ]; then
+  sysext_name=kubernetes-v$VERSION-x86-64.raw
+  mkdir -p "$serve/sysext"
+  build_sysext "$serve/sysext/$sysext_name"
+  sysext_sha256=$(sha256sum "$serve/sysext/$sysext_name" | cut -d' ' -f1)
+fi
+
 spec=$WORK/render/cluster.yaml
 {
   cat << SPEC
-# Boot lab stage 1: an air-gapped Debian 12 cluster on the lab network.
+# Boot lab stage 1: an air-gapped $OS cluster on the lab network.
 name: hostprep
 kubernetesVersion: "$VERSION"
-os: debian-12
+os: $OS
 imageRepository: harbor:443/k8s
 ntp:
   servers: [10.77.0.1]
@@ -76,11 +134,24 @@ kernel:
 extraHosts:
   - name: harbor
     ip: 10.77.0.1
+SPEC
+  if [ "$OS" = flatcar ]; then
+    cat << SPEC
+packages:
+  kubernetesSysext:
+    url: http://10.77.0.1/sysext/$sysext_name
+    sha256: "$sysext_sha256"
+SPEC
+  else
+    cat << SPEC
 packages:
   kubernetes:
     baseURL: http://10.77.0.1/kubernetes/
   runtime:
     baseURL: http://10.77.0.1/docker
+SPEC
+  fi
+  cat << SPEC
 registries:
   - host: docker.io
     mirrors: [https://harbor:443]
@@ -108,6 +179,22 @@ tools=$WORK/render/tools
 mkdir -p "$tools"
 cp "$LAB_DIR/hostprep/run.sh" "$tools/run.sh"
 cp "$LAB_DIR/hostprep/checks.sh" "$tools/checks.sh"
+if [ "$OS" = flatcar ]; then
+  cp "$LAB_DIR/hostprep/ignition.sh" "$tools/ignition.sh"
+  cp "$WORK/render/out/$NODE/config.ign" "$tools/config.ign"
+  cp "$(cd "$ROOT" && hack/ignition.sh)" "$tools/ignition-apply"
+  cp "$repo"/docker/pool/stable/c/containerd.io/containerd.io_*.deb "$tools/containerd.io.deb"
+  # The checks' own crictl (a Flatcar node has none): from the lab's cri-tools package.
+  mkdir -p "$tools/bin"
+  dpkg-deb --fsys-tarfile "$repo/kubernetes/v$minor/deb/"cri-tools_*.deb | tar -xO ./usr/bin/crictl > "$tools/bin/crictl"
+  chmod 0755 "$tools/bin/crictl"
+  # No user-data of k8sgen's reaches this instance: cloud-init only brings up the network.
+  printf '#cloud-config\npreserve_hostname: true\n' > "$WORK/render/user-data"
+  printf 'instance-id: %s\n' "lab-$NODE" > "$WORK/render/meta-data"
+  user_data=$WORK/render/user-data meta_data=$WORK/render/meta-data
+else
+  user_data=$WORK/render/out/$NODE/user-data meta_data=$WORK/render/out/$NODE/meta-data
+fi
 echo $((timeout - 60)) > "$tools/run.timeout"
 touch "$tools/run.early"
 cat > "$tools/expect.env" << ENV
@@ -127,12 +214,19 @@ K8S_VERSION=$VERSION
 EXTRA_PACKAGES=(ipvsadm ipset cri-tools kubernetes-cni)
 KUBEADM_CONFIG=/etc/k8sgen/kubeadm/join.yaml
 ENV
+if [ "$OS" = flatcar ]; then
+  cat >> "$tools/expect.env" << ENV
+FLATCAR=1
+SYSEXT_FILE=/opt/extensions/kubernetes/$sysext_name
+EXTRA_PACKAGES=()
+ENV
+fi
 
 "$LAB_DIR/net.sh" up
 regdir=$WORK/registry
 rm -rf "$regdir"
 mkdir -p "$regdir"
-"$LAB_DIR/net.sh" exec "$bin/labserve" --http 10.77.0.1:80 --root "$repo" \
+"$LAB_DIR/net.sh" exec "$bin/labserve" --http 10.77.0.1:80 --root "$serve" \
   --registry 10.77.0.1:443 --registry-dir "$regdir" --san harbor --san 10.77.0.1 \
   --user lab --log "$WORK/labserve.log" > "$WORK/labserve.out" 2>&1 &
 for _ in $(seq 50); do
@@ -145,8 +239,23 @@ done
   --push "10.77.0.1:443/k8s/pause:$pause_tag" --ca "$ca_cert" --username lab >&2
 
 boot=$(date +%s)
-"$LAB_DIR/vm.sh" start --name "$NODE" --ip 10.77.0.11 --user-data "$WORK/render/out/$NODE/user-data" \
-  --meta-data "$WORK/render/out/$NODE/meta-data" --tools "$tools" --image "$image"
+keep=()
+if [ "$OS" = flatcar ]; then
+  # Boot 1 applies config.ign and powers off; boot 2 (below) is the node's first as Flatcar.
+  "$LAB_DIR/vm.sh" start --name "$NODE" --ip 10.77.0.11 --user-data "$user_data" \
+    --meta-data "$meta_data" --tools "$tools" --image "$image"
+  rc=0
+  secs=$("$LAB_DIR/vm.sh" wait "$NODE" "$timeout") || rc=$?
+  mkdir -p "$WORK/results/apply"
+  "$LAB_DIR/vm.sh" results "$NODE" "$WORK/results/apply" || log "no results disk content from the apply boot"
+  [ "$rc" -eq 0 ] || die "the apply boot did not power off cleanly (vm.sh wait exit $rc)"
+  grep -q '^applied ' "$WORK/results/apply/ignition.txt" 2> /dev/null \
+    || die "the apply boot did not apply config.ign (see $WORK/results/apply/run.log)"
+  log "boot 1 (apply) powered off after ${secs}s: $(grep '^applied ' "$WORK/results/apply/ignition.txt")"
+  keep=(--keep-disk)
+fi
+"$LAB_DIR/vm.sh" start "${keep[@]}" --name "$NODE" --ip 10.77.0.11 --user-data "$user_data" \
+  --meta-data "$meta_data" --tools "$tools" --image "$image"
 rc=0
 secs=$("$LAB_DIR/vm.sh" wait "$NODE" "$timeout") || rc=$?
 "$LAB_DIR/vm.sh" results "$NODE" "$WORK/results" || log "no results disk content"

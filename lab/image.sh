@@ -21,6 +21,7 @@
 # renderer from the NoCloud network-config (lab/guest/90-k8sgen-lab.cfg);
 # k8sgen-lab-resolv copies networkd's DNS servers into /etc/resolv.conf. The boot lab
 # probe (lab/guest/k8sgen-lab-probe*) runs after cloud-final.service.
+# /var/cache/k8sgen-lab/ holds the systemd-timesyncd package, downloaded, not installed.
 set -euo pipefail
 LAB_PROG=image.sh
 # shellcheck source=lab/lib.sh
@@ -77,6 +78,12 @@ build_rootfs() {
     die "some guest packages are not fully installed"
   fi
   chroot "$root" dpkg -s systemd-resolved >/dev/null 2>&1 && die "systemd-resolved got installed"
+  # Not installed (it conflicts with chrony): the Ignition stage (lab/hostprep.sh with
+  # LAB_OS=flatcar) swaps chrony for it, since Flatcar keeps time with timesyncd. Same
+  # sources and moment as systemd itself, so its version matches.
+  mkdir -p "$root/var/cache/k8sgen-lab"
+  chroot "$root" sh -c 'cd /var/cache/k8sgen-lab && LC_ALL=C apt-get download -q systemd-timesyncd' \
+    || die "apt-get download systemd-timesyncd in the guest failed"
 
   log "configuring the guest"
   echo "en_US.UTF-8 UTF-8" > "$root/etc/locale.gen"

@@ -4,13 +4,15 @@
 # Usage (root):
 #   lab/vm.sh start --name NAME --ip 10.77.0.N[/24] --user-data FILE --meta-data FILE
 #                   [--tools DIR] [--memory MIB] [--cpus N] [--nice N] [--image DIR] [--append ARGS]
+#                   [--keep-disk]
 #       Daemonizes qemu and returns. NAME: lowercase RFC 1123 label (also the work dir
 #       name); N in 2..254; gateway and DNS are 10.77.0.1. --user-data/--meta-data are
 #       k8sgen's out/<node>/user-data and meta-data. --tools DIR is packed into an ISO9660
 #       disk labelled LABTOOLS whose run.sh the guest's probe runs once cloud-init is done
 #       (see lab/guest/k8sgen-lab-probe). --memory defaults to 4096, --cpus to 2, --image to
 #       the output of lab/image.sh. --append adds kernel command line arguments.
-#       Refuses to start a NAME whose qemu still runs; otherwise starts from a fresh work dir.
+#       Refuses to start a NAME whose qemu still runs; otherwise starts from a fresh work dir,
+#       or with --keep-disk boots NAME again from the root disk its last boot left (a reboot).
 #   lab/vm.sh wait NAME TIMEOUT
 #       Waits up to TIMEOUT seconds for NAME's qemu to exit (the guest powered off; -no-reboot
 #       makes a reboot or a panic exit too). Prints the seconds from start to exit on stdout.
@@ -87,7 +89,7 @@ optarg() {
 }
 
 cmd_start() {
-  local name="" ip="" user_data="" meta_data="" tools="" memory=4096 cpus=2 niceness=0 image="" append=""
+  local name="" ip="" user_data="" meta_data="" tools="" memory=4096 cpus=2 niceness=0 image="" append="" keep=no
   while [ $# -gt 0 ]; do
     case $1 in
       --name) name=$(optarg "$@"); shift 2 ;;
@@ -100,6 +102,7 @@ cmd_start() {
       --nice) niceness=$(optarg "$@"); shift 2 ;;
       --image) image=$(optarg "$@"); shift 2 ;;
       --append) append=$(optarg "$@"); shift 2 ;;
+      --keep-disk) keep=yes; shift ;;
       *) die "start: unknown argument '$1'" ;;
     esac
   done
@@ -140,11 +143,21 @@ cmd_start() {
   work="$(work_root)/$name"
   mac=$(vm_mac "$name")
   tap=$(vm_tap "$name")
-  rm -rf "$work"
-  mkdir -p "$work"
-
-  qemu-img create -q -f qcow2 -b "$image/root.img" -F raw "$work/root.qcow2" \
-    || die "start: cannot create the overlay"
+  if [ "$keep" = yes ]; then
+    # A second boot of the same machine: its root disk stays, the rest is made anew;
+    # the console logs of the boot before are kept as *.prev.log.
+    [ -f "$work/root.qcow2" ] || die "start: --keep-disk: $name has no root disk from an earlier boot"
+    grep -qxF "image=$image" "$work/info" 2>/dev/null || die "start: --keep-disk: $name was booted from another image"
+    for f in serial qemu; do
+      if [ -f "$work/$f.log" ]; then mv -f "$work/$f.log" "$work/$f.prev.log"; fi
+    done
+    rm -f "$work/seed.iso" "$work/tools.iso" "$work/results.img"
+  else
+    rm -rf "$work"
+    mkdir -p "$work"
+    qemu-img create -q -f qcow2 -b "$image/root.img" -F raw "$work/root.qcow2" \
+      || die "start: cannot create the overlay"
+  fi
   cat > "$work/network-config" <<EOF
 version: 2
 ethernets:

@@ -285,6 +285,72 @@ func FuzzRenderFlatcar(f *testing.F) {
 	})
 }
 
+// fuzzFCOSSpec has the fields an fcos spec takes that reach its files: the
+// release files of install binaries above all.
+const fuzzFCOSSpec = `name: @0@
+kubernetesVersion: "1.34.0"
+os: fcos
+imageRepository: @1@
+ntp:
+  servers: [@2@]
+packages:
+  kubernetesBinaries:
+    url: @3@
+  containerd:
+    url: @4@
+    sha256: @5@
+  runc:
+    url: @6@
+    sha256: @7@
+  cniPlugins:
+    url: @8@
+    sha256: @9@
+registries:
+  - host: @10@
+    mirrors: [@11@]
+sshAuthorizedKeys:
+  - @12@
+components:
+  controllerManager:
+    extraArgs:
+      @13@: @14@
+nodes:
+  - name: @15@
+    role: control-plane
+    ip: 192.168.1.11
+  - name: w1
+    role: worker
+    ip: 192.168.1.12
+`
+
+var fuzzFCOSDefaults = []string{
+	"lab", "harbor:443/k8s", "ntp.internal", "http://files.internal/k8s/v1.34.0/",
+	"http://files.internal/containerd-2.4.2-linux-amd64.tar.gz", strings.Repeat("ab", 32),
+	"http://files.internal/runc.amd64", strings.Repeat("cd", 32),
+	"http://files.internal/cni-plugins-linux-amd64-v1.10.0.tgz", strings.Repeat("ef", 32),
+	"harbor:443", "https://mirror.internal:5000", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMD4F3NQrZnx7kKdtW8kSGS3FYHlbC0k2YHfvtBeeTQj ops@bastion",
+	"flex-volume-plugin-dir", "/var/lib/kubelet/volumeplugins", "cp",
+}
+
+// FuzzRenderFCOS is FuzzRenderFlatcar for Fedora CoreOS, whose release file
+// URLs and digests reach the bootstrap script.
+func FuzzRenderFCOS(f *testing.F) {
+	for slot := range fuzzFCOSDefaults {
+		f.Add(uint8(slot), fuzzFCOSDefaults[slot])
+		for _, v := range []string{"a'b", `a"b`, "$(id)", "a\nb", "a b", "a#b", "%h$X", "a\u2028b", "\\",
+			"http://x/a'$(id)'.tgz", "http://x/a%27b.tgz", "http://x/$(id)/"} {
+			f.Add(uint8(slot), v)
+		}
+	}
+	f.Fuzz(func(t *testing.T, slot uint8, value string) {
+		src, ok := fillSlots(fuzzFCOSSpec, fuzzFCOSDefaults, int(slot)%len(fuzzFCOSDefaults), value)
+		if !ok {
+			return
+		}
+		renderAccepted(t, src, value)
+	})
+}
+
 // renderAccepted renders src when validation accepts it and checks every file.
 func renderAccepted(t *testing.T, src, value string) {
 	t.Helper()
@@ -555,6 +621,7 @@ func TestFuzzSeedsAccepted(t *testing.T) {
 		specs[kind], _ = fillSlots(tmpl, d, -1, "")
 	}
 	specs["FuzzRenderFlatcar"], _ = fillSlots(fuzzFlatcarSpec, fuzzFlatcarDefaults, -1, "")
+	specs["FuzzRenderFCOS"], _ = fillSlots(fuzzFCOSSpec, fuzzFCOSDefaults, -1, "")
 	for name, src := range specs {
 		_, probs := spec.Check([]byte(src))
 		if errs := probs.Errors(); len(errs) > 0 {
