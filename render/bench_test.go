@@ -41,6 +41,9 @@ func BenchmarkRender1000(b *testing.B) { benchRender(b, bigSpec(1000)) }
 // size column), and nothing is shared between nodes.
 func BenchmarkRenderFlatcar100(b *testing.B) { benchRender(b, bigSpecOn("flatcar", 100)) }
 
+// BenchmarkRenderFCOS100 is the same for 100 Fedora CoreOS nodes.
+func BenchmarkRenderFCOS100(b *testing.B) { benchRender(b, bigSpecOn("fcos", 100)) }
+
 func benchRender(b *testing.B, data []byte) {
 	bundle, err := secrets.New(rand.Reader, time.Now(), "big")
 	if err != nil {
