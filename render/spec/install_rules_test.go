@@ -46,6 +46,8 @@ func TestInstallOS(t *testing.T) {
 			want{"packages.kubernetesSysext.sha256", 7, []string{"64 lowercase hex digits"}}},
 		{"sysext on a package OS", editOf(t, flatcarSpec, "os: flatcar", "os: debian-12"),
 			want{"packages.kubernetesSysext", 5, []string{"only an OS that installs Kubernetes from a sysext image (flatcar)", "use packages.kubernetes"}}},
+		{"kubeadm that needs crictl", editOf(t, flatcarSpec, `kubernetesVersion: "1.33.0"`, `kubernetesVersion: "1.30.0"`),
+			want{"kubernetesVersion", 2, []string{"kubeadm before 1.31 needs crictl", "flatcar"}}},
 		{"sysext on fcos", editOf(t, flatcarSpec, "os: flatcar", "os: fcos"),
 			want{"packages.kubernetesSysext", 5, []string{"(flatcar)", "fcos installs release binaries: use packages.kubernetesBinaries"}}},
 	} {
@@ -115,6 +117,8 @@ func TestInstallBinaries(t *testing.T) {
 			want{"loadBalancer.kind", 18, []string{"keepalived needs the keepalived and haproxy packages"}}},
 		{"binaries on a package OS", editOf(t, fcosSpec, "os: fcos", "os: rocky-9"),
 			want{"packages.containerd", 7, []string{"only an OS that installs release binaries (fcos)", "rocky-9 installs packages: use packages.kubernetes"}}},
+		{"kubeadm that needs crictl", editOf(t, fcosSpec, `kubernetesVersion: "1.34.0"`, `kubernetesVersion: "1.30.4"`),
+			want{"kubernetesVersion", 2, []string{"kubeadm before 1.31 needs crictl", "fcos does not ship"}}},
 		{"binaries on flatcar", editOf(t, fcosSpec, "os: fcos", "os: flatcar"),
 			want{"packages.kubernetesBinaries", 5, []string{"flatcar installs a sysext image"}}},
 	} {
