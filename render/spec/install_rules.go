@@ -44,7 +44,7 @@ func (v *validator) installOS(c *Cluster) {
 	// kubeadm before 1.31 shells out to crictl, and its preflight stops without it;
 	// the packages bring cri-tools, a sysext image or the release binaries do not.
 	if ver, ok := ParseVersion(c.KubernetesVersion); ok && ver.Major == 1 && ver.Minor < 31 {
-		v.errorf("kubernetesVersion", "%s: kubeadm before 1.31 needs crictl, which %s does not ship and k8sgen does not install there; use 1.31 or later", c.KubernetesVersion, c.OS)
+		v.errorf("kubernetesVersion", "%s: kubeadm before 1.31 needs crictl, which k8sgen does not install on %s (the sysext image and the release binaries have none); use 1.31 or later", c.KubernetesVersion, c.OS)
 	}
 	why := fmt.Sprintf("%s has no package manager (%s)", c.OS, map[string]string{
 		"sysext":   "Kubernetes comes from packages.kubernetesSysext, containerd with the OS",

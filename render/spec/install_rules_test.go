@@ -118,7 +118,7 @@ func TestInstallBinaries(t *testing.T) {
 		{"binaries on a package OS", editOf(t, fcosSpec, "os: fcos", "os: rocky-9"),
 			want{"packages.containerd", 7, []string{"only an OS that installs release binaries (fcos)", "rocky-9 installs packages: use packages.kubernetes"}}},
 		{"kubeadm that needs crictl", editOf(t, fcosSpec, `kubernetesVersion: "1.34.0"`, `kubernetesVersion: "1.30.4"`),
-			want{"kubernetesVersion", 2, []string{"kubeadm before 1.31 needs crictl", "fcos does not ship"}}},
+			want{"kubernetesVersion", 2, []string{"kubeadm before 1.31 needs crictl", "does not install on fcos"}}},
 		{"binaries on flatcar", editOf(t, fcosSpec, "os: fcos", "os: flatcar"),
 			want{"packages.kubernetesBinaries", 5, []string{"flatcar installs a sysext image"}}},
 	} {
