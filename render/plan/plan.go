@@ -303,8 +303,12 @@ func defaultReleases() (containerd, runc, cni Release) {
 }
 
 // fileOf is the spec's file when it names one (the spec's rules then require
-// its digest), else upstream's.
+// its digest), else upstream's, checked against the spec's digest if it gives one.
 func fileOf(d spec.Download, upstream Release) Release {
+	if d.URL == "" && d.SHA256 != "" {
+		// A digest alone pins upstream's file.
+		return Release{URL: upstream.URL, SHA256: d.SHA256}
+	}
 	if d.URL == "" {
 		return upstream
 	}

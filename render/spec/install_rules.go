@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"path"
+	"regexp"
 	"strings"
 
 	"github.com/k8sgen/k8sgen/profiles"
@@ -43,8 +44,14 @@ func (v *validator) installOS(c *Cluster) {
 	}
 	// kubeadm before 1.31 shells out to crictl, and its preflight stops without it;
 	// the packages bring cri-tools, a sysext image or the release binaries do not.
-	if ver, ok := ParseVersion(c.KubernetesVersion); ok && ver.Major == 1 && ver.Minor < 31 {
+	ver, verOK := ParseVersion(c.KubernetesVersion)
+	switch {
+	case !verOK || ver.Major != 1:
+	case ver.Minor < 31:
 		v.errorf("kubernetesVersion", "%s: kubeadm before 1.31 needs crictl, which k8sgen does not install on %s (the sysext image and the release binaries have none); use 1.31 or later", c.KubernetesVersion, c.OS)
+	case ver.Minor < 32 && p.Install == "binaries":
+		// FCOS has no conntrack-tools, and kubeadm's preflight wants conntrack before 1.32.
+		v.errorf("kubernetesVersion", "%s: kubeadm before 1.32 needs conntrack, which %s does not ship; use 1.32 or later", c.KubernetesVersion, c.OS)
 	}
 	why := fmt.Sprintf("%s has no package manager (%s)", c.OS, map[string]string{
 		"sysext":   "Kubernetes comes from packages.kubernetesSysext, containerd with the OS",
@@ -67,8 +74,12 @@ func (v *validator) installOS(c *Cluster) {
 		v.errorf("loadBalancer.kind", "node-local needs the haproxy package, and %s has no package manager; use kube-vip or external", c.OS)
 	}
 	if p.Install == "sysext" {
-		v.download("packages.kubernetesSysext", pk.KubernetesSysext, ".raw", fmt.Sprintf("a sysext image (.raw, e.g. kubernetes-v%s-x86-64.raw)", c.KubernetesVersion), false)
+		v.download("packages.kubernetesSysext", pk.KubernetesSysext, sysextName, fmt.Sprintf("a sysext image (.raw, e.g. kubernetes-v%s-x86-64.raw)", c.KubernetesVersion), false)
 		return
+	}
+	if c.LoadBalancer.Kind == LBKubeVIP {
+		// kube-vip's image is pulled with crictl before kubeadm runs.
+		v.errorf("loadBalancer.kind", "kube-vip's image is pulled with crictl before kubeadm runs, and %s has none; use external", c.OS)
 	}
 	kb := pk.KubernetesBinaries
 	if kb.SHA256 != "" {
@@ -77,19 +88,30 @@ func (v *validator) installOS(c *Cluster) {
 	if kb.URL != "" {
 		if !isURL(kb.URL) {
 			v.errorf("packages.kubernetesBinaries.url", "%q must be an http(s) URL", kb.URL)
-		} else if !strings.HasSuffix(kb.URL, "/") {
-			v.errorf("packages.kubernetesBinaries.url", "%q must be the directory holding kubeadm, kubelet, kubectl and their .sha256 files, ending in / (e.g. https://dl.k8s.io/release/v%s/bin/linux/amd64/)", kb.URL, c.KubernetesVersion)
+		} else if u, _ := url.Parse(kb.URL); !strings.HasSuffix(kb.URL, "/") || u.RawQuery != "" || u.Fragment != "" {
+			v.errorf("packages.kubernetesBinaries.url", "%q must be the directory holding kubeadm, kubelet, kubectl and their .sha256 files, ending in / with no query (e.g. https://dl.k8s.io/release/v%s/bin/linux/amd64/)", kb.URL, c.KubernetesVersion)
+		} else if u.Scheme == "http" {
+			v.warnf("packages.kubernetesBinaries.url", "plain http: the .sha256 files come from the same server as the binaries, so anyone on the path can replace kubelet; prefer https")
 		}
 	}
-	v.download("packages.containerd", pk.Containerd, ".tar.gz", "containerd's release archive (containerd-2.x.y-linux-amd64.tar.gz)", true)
-	v.download("packages.runc", pk.Runc, "", "runc's release binary (runc.amd64)", true)
-	v.download("packages.cniPlugins", pk.CNIPlugins, ".tgz", "the CNI plugins' release archive (cni-plugins-linux-amd64-vX.Y.Z.tgz)", true)
+	v.download("packages.containerd", pk.Containerd, containerdName, "containerd 2.x's release archive for amd64 (containerd-2.x.y-linux-amd64.tar.gz)", true)
+	v.download("packages.runc", pk.Runc, runcName, "runc's release binary for amd64 (runc.amd64)", true)
+	v.download("packages.cniPlugins", pk.CNIPlugins, cniName, "the CNI plugins' release archive for amd64 (cni-plugins-linux-amd64-vX.Y.Z.tgz)", true)
 }
 
-// download checks one release file: an http(s) URL whose file name ends in
-// suffix, and a sha256 of 64 lowercase hex digits. With needDigest, a URL of
-// the user's needs its digest: k8sgen knows only where upstream publishes its own.
-func (v *validator) download(field string, d Download, suffix, what string, needDigest bool) {
+// The file names of the release files an OS that installs binaries takes.
+var (
+	containerdName = regexp.MustCompile(`^containerd(-static)?-2\.[0-9]+\.[0-9]+-linux-amd64\.tar\.gz$`)
+	runcName       = regexp.MustCompile(`^runc(\.amd64)?$`)
+	cniName        = regexp.MustCompile(`^cni-plugins-linux-amd64-v[0-9]+\.[0-9]+\.[0-9]+\.tgz$`)
+	sysextName     = regexp.MustCompile(`\.raw$`)
+)
+
+// download checks one release file: an http(s) URL whose file name matches
+// name, and a sha256 of 64 lowercase hex digits. With needDigest, a URL of the
+// user's needs its digest: k8sgen knows only where upstream publishes its own.
+// A digest alone pins upstream's file.
+func (v *validator) download(field string, d Download, name *regexp.Regexp, what string, needDigest bool) {
 	if d.SHA256 != "" && !sha256RE.MatchString(d.SHA256) {
 		v.errorf(field+".sha256", "%q must be 64 lowercase hex digits", d.SHA256)
 	}
@@ -101,7 +123,7 @@ func (v *validator) download(field string, d Download, suffix, what string, need
 		return
 	}
 	u, _ := url.Parse(d.URL)
-	if base := path.Base(u.Path); base == "/" || base == "." || !strings.HasSuffix(base, suffix) {
+	if base := path.Base(u.Path); !name.MatchString(base) {
 		v.errorf(field+".url", "%q must name %s", d.URL, what)
 	}
 	if needDigest && d.SHA256 == "" {

@@ -1,6 +1,9 @@
 package spec
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // flatcarSpec is a valid flatcar spec; the line numbers below are its own.
 const flatcarSpec = `name: fc
@@ -65,7 +68,7 @@ kubernetesVersion: "1.34.0"
 os: fcos
 packages:
   kubernetesBinaries:
-    url: http://files.internal/k8s/v1.34.0/
+    url: https://files.internal/k8s/v1.34.0/
   containerd:
     url: http://files.internal/containerd-2.4.2-linux-amd64.tar.gz
     sha256: 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
@@ -101,12 +104,12 @@ func TestInstallBinaries(t *testing.T) {
 			want{"packages.kubernetes", 5, []string{"fcos has no package manager", "packages.kubernetesBinaries"}}},
 		{"sysext", editOf(t, fcosSpec, "packages:\n", "packages:\n  kubernetesSysext:\n    url: http://files.internal/k.raw\n"),
 			want{"packages.kubernetesSysext", 5, []string{"fcos installs release binaries"}}},
-		{"not a directory", editOf(t, fcosSpec, "k8s/v1.34.0/", "k8s/v1.34.0/kubeadm"),
+		{"not a directory", editOf(t, fcosSpec, "k8s/v1.34.0/\n", "k8s/v1.34.0/kubeadm\n"),
 			want{"packages.kubernetesBinaries.url", 6, []string{"ending in /", "dl.k8s.io/release/v1.34.0/bin/linux/amd64/"}}},
 		{"kubernetes digest", editOf(t, fcosSpec, "k8s/v1.34.0/\n", "k8s/v1.34.0/\n    sha256: 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n"),
 			want{"packages.kubernetesBinaries.sha256", 7, []string{"three files", ".sha256 file beside it"}}},
 		{"containerd not an archive", editOf(t, fcosSpec, "linux-amd64.tar.gz", "linux-amd64.zip"),
-			want{"packages.containerd.url", 8, []string{"containerd's release archive"}}},
+			want{"packages.containerd.url", 8, []string{"containerd 2.x's release archive"}}},
 		{"runc without digest", editOf(t, fcosSpec, "    sha256: 1123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n", ""),
 			want{"packages.runc.sha256", 10, []string{"required with a url of your own"}}},
 		{"cni digest", editOf(t, fcosSpec, "2123456789abcdef", "2123456789ABCDEF"),
@@ -119,6 +122,18 @@ func TestInstallBinaries(t *testing.T) {
 			want{"packages.containerd", 7, []string{"only an OS that installs release binaries (fcos)", "rocky-9 installs packages: use packages.kubernetes"}}},
 		{"kubeadm that needs crictl", editOf(t, fcosSpec, `kubernetesVersion: "1.34.0"`, `kubernetesVersion: "1.30.4"`),
 			want{"kubernetesVersion", 2, []string{"kubeadm before 1.31 needs crictl", "does not install on fcos"}}},
+		{"kubeadm that needs conntrack", editOf(t, fcosSpec, `kubernetesVersion: "1.34.0"`, `kubernetesVersion: "1.31.2"`),
+			want{"kubernetesVersion", 2, []string{"kubeadm before 1.32 needs conntrack", "fcos does not ship"}}},
+		{"kube-vip", editOf(t, fcosSpec, "nodes:\n", "controlPlaneEndpoint: 192.168.1.100:6443\nloadBalancer:\n  kind: kube-vip\n  vip: 192.168.1.100\n  interface: eth0\nnodes:\n"),
+			want{"loadBalancer.kind", 18, []string{"pulled with crictl", "use external"}}},
+		{"containerd 1.7", editOf(t, fcosSpec, "containerd-2.4.2-linux-amd64", "containerd-1.7.27-linux-amd64"),
+			want{"packages.containerd.url", 8, []string{"containerd 2.x's release archive for amd64"}}},
+		{"cni for arm64", editOf(t, fcosSpec, "cni-plugins-linux-amd64", "cni-plugins-linux-arm64"),
+			want{"packages.cniPlugins.url", 14, []string{"for amd64"}}},
+		{"runc archive", editOf(t, fcosSpec, "runc.amd64", "runc.tar.xz"),
+			want{"packages.runc.url", 11, []string{"runc's release binary"}}},
+		{"query", editOf(t, fcosSpec, "k8s/v1.34.0/", "k8s/v1.34.0/?sig=abc/"),
+			want{"packages.kubernetesBinaries.url", 6, []string{"no query"}}},
 		{"binaries on flatcar", editOf(t, fcosSpec, "os: fcos", "os: flatcar"),
 			want{"packages.kubernetesBinaries", 5, []string{"flatcar installs a sysext image"}}},
 	} {
@@ -126,5 +141,15 @@ func TestInstallBinaries(t *testing.T) {
 			_, probs := check(tc.src)
 			expect(t, probs.Errors(), false, tc.w)
 		})
+	}
+}
+
+// TestInstallBinariesWarnsPlainHTTP: over plain http the digests come from the
+// same server as the binaries they check.
+func TestInstallBinariesWarnsPlainHTTP(t *testing.T) {
+	_, probs := check(editOf(t, fcosSpec, "https://files.internal/k8s/", "http://files.internal/k8s/"))
+	if len(probs) != 1 || !probs[0].Warning || probs[0].Path != "packages.kubernetesBinaries.url" || probs[0].Line != 6 ||
+		!strings.Contains(probs[0].Msg, "plain http") {
+		t.Fatalf("want one warning on packages.kubernetesBinaries.url, line 6, got:\n%s", dump(probs))
 	}
 }
