@@ -87,6 +87,7 @@ var fuzzDefaults = []string{
 	"http://repo.internal/cri-dockerd.tgz",
 	"harbor:443", "https://mirror.internal:5000", "robot", "xt_conntrack",
 	"net.netfilter.nf_conntrack_max", "262144", "harbor", "192.168.1.2", "cp", "192.168.1.11",
+	"https://files.internal/kubernetes/",
 }
 
 // specWith fills slot with value (a YAML double-quoted scalar) and the others with defaults.
@@ -238,6 +239,7 @@ packages:
   kubernetesSysext:
     url: @9@
     sha256: @10@
+  kubernetesSysextUpdates: @21@
 registries:
   - host: @11@
     mirrors: [@12@]
@@ -265,6 +267,7 @@ var fuzzFlatcarDefaults = []string{
 	"http://repo.internal/kubernetes-v1.33.0-x86-64.raw", strings.Repeat("ab", 32),
 	"harbor:443", "https://mirror.internal:5000", "robot", "xt_conntrack",
 	"net.netfilter.nf_conntrack_max", "262144", "harbor", "192.168.1.2", "cp", "192.168.1.11",
+	"https://files.internal/kubernetes/",
 }
 
 // FuzzRenderFlatcar is FuzzRender for an OS that boots from Ignition: the

@@ -34,6 +34,8 @@ const (
 	BootstrappedStamp = StateDir + "/bootstrapped"
 	// TimesyncdConf points systemd-timesyncd at the spec's NTP servers.
 	TimesyncdConf = "/etc/systemd/timesyncd.conf.d/k8sgen.conf"
+	// SysupdateDropIn points systemd-sysupdate.service at the Kubernetes sysext.
+	SysupdateDropIn = "/etc/systemd/system/systemd-sysupdate.service.d/k8sgen-kubernetes.conf"
 	// ContainerdDropIn makes an OS's own containerd unit read /etc/containerd/config.toml.
 	ContainerdDropIn = "/etc/systemd/system/containerd.service.d/10-k8sgen-config.conf"
 	// SysextDir holds the Kubernetes sysext image; /etc/extensions links it.
@@ -263,7 +265,8 @@ type ClusterPlan struct {
 
 // Sysext is the Kubernetes systemd-sysext image: fetched from URL, checked
 // against SHA256 when set, kept as Dir/Name.
-type Sysext struct{ URL, SHA256, Dir, Name string }
+// UpdateURL, when set, is where systemd-sysupdate finds newer patch releases.
+type Sysext struct{ URL, SHA256, Dir, Name, UpdateURL string }
 
 // Binaries are the release files of an OS that installs them (install
 // binaries): kubeadm, kubelet and kubectl from the directory KubernetesURL, each
@@ -440,7 +443,7 @@ func Build(c *spec.Cluster, b *secrets.Bundle) ([]*NodePlan, error) {
 	var sysext *Sysext
 	if prof.Install == "sysext" {
 		sx := c.Packages.KubernetesSysext
-		sysext = &Sysext{URL: sx.URL, SHA256: sx.SHA256, Dir: SysextDir, Name: sysextName(ver.String())}
+		sysext = &Sysext{URL: sx.URL, SHA256: sx.SHA256, Dir: SysextDir, Name: sysextName(ver.String()), UpdateURL: c.Packages.KubernetesSysextUpdates}
 		if sysext.URL == "" {
 			sysext.URL = DefaultSysextURL(ver.String())
 		}
@@ -668,6 +671,11 @@ func files(p *NodePlan, b *secrets.Bundle) []File {
 	if p.ContainerdBuiltin && !p.Docker {
 		fs = append(fs, File{Path: ContainerdDropIn, Mode: "0644", Content: containerdDropIn, Scope: all})
 	}
+	if p.Sysext != nil && p.Sysext.UpdateURL != "" {
+		fs = append(fs,
+			File{Path: "/etc/sysupdate.kubernetes.d/kubernetes.conf", Mode: "0644", Template: "sysupdate-kubernetes.conf", Scope: all},
+			File{Path: SysupdateDropIn, Mode: "0644", Content: sysupdateDropIn(p), Scope: all})
+	}
 	if p.Binaries != nil {
 		// What packages would ship: the units of the binaries the bootstrap installs.
 		fs = append(fs,
@@ -748,6 +756,23 @@ func files(p *NodePlan, b *secrets.Bundle) []File {
 // containerdDropIn replaces the ExecStart of an OS's own containerd unit (Flatcar's
 // passes --config /usr/share/containerd/config.toml) with one that reads
 // containerd's default, /etc/containerd/config.toml, where k8sgen puts its own.
+// sysupdateDropIn has systemd-sysupdate update the Kubernetes sysext alone
+// (Flatcar's OS updates are update_engine's), through the spec's proxy, then
+// merge the new image and restart kubelet when the current image changed.
+func sysupdateDropIn(p *NodePlan) string {
+	proxy := ""
+	if p.HTTPProxy != "" || p.HTTPSProxy != "" {
+		proxy = "EnvironmentFile=" + ProxyUnitEnvPath + "\n"
+	}
+	return `# The Kubernetes sysext only; kubelet restarts on a new image. Written by k8sgen.
+[Service]
+` + proxy + `ExecStartPre=/bin/sh -c 'readlink /etc/extensions/kubernetes.raw > /run/k8sgen-kubernetes.raw || true'
+ExecStart=
+ExecStart=/usr/lib/systemd/systemd-sysupdate -C kubernetes update
+ExecStartPost=/bin/sh -c '[ "$$(readlink /etc/extensions/kubernetes.raw)" = "$$(cat /run/k8sgen-kubernetes.raw)" ] || { systemctl restart systemd-sysext && systemctl try-restart kubelet; }'
+`
+}
+
 const containerdDropIn = `# k8sgen: containerd reads /etc/containerd/config.toml (its default path).
 [Service]
 ExecStart=

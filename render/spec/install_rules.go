@@ -29,6 +29,9 @@ func (v *validator) installOS(c *Cluster) {
 		{"packages.runc", pk.Runc},
 		{"packages.cniPlugins", pk.CNIPlugins},
 	}
+	if p.Install != "sysext" && pk.KubernetesSysextUpdates != "" {
+		v.errorf("packages.kubernetesSysextUpdates", "only an OS that installs Kubernetes from a sysext image (flatcar) updates one; %s", otherInstall(c.OS, p.Install))
+	}
 	if p.Install != "sysext" && (pk.KubernetesSysext.URL != "" || pk.KubernetesSysext.SHA256 != "") {
 		v.errorf("packages.kubernetesSysext", "only an OS that installs Kubernetes from a sysext image (flatcar) takes one; %s", otherInstall(c.OS, p.Install))
 	}
@@ -75,6 +78,7 @@ func (v *validator) installOS(c *Cluster) {
 	}
 	if p.Install == "sysext" {
 		v.download("packages.kubernetesSysext", pk.KubernetesSysext, sysextName, fmt.Sprintf("a sysext image (.raw, e.g. kubernetes-v%s-x86-64.raw)", c.KubernetesVersion), false)
+		v.directory("packages.kubernetesSysextUpdates", pk.KubernetesSysextUpdates, "the directory serving SHA256SUMS and the kubernetes-vX.Y.Z-x86-64.raw images it lists", "the images are checked against a SHA256SUMS from the same server")
 		return
 	}
 	if c.LoadBalancer.Kind == LBKubeVIP {
@@ -85,15 +89,7 @@ func (v *validator) installOS(c *Cluster) {
 	if kb.SHA256 != "" {
 		v.errorf("packages.kubernetesBinaries.sha256", "kubeadm, kubelet and kubectl are three files: each is checked against the .sha256 file beside it under packages.kubernetesBinaries.url")
 	}
-	if kb.URL != "" {
-		if !isURL(kb.URL) {
-			v.errorf("packages.kubernetesBinaries.url", "%q must be an http(s) URL", kb.URL)
-		} else if u, _ := url.Parse(kb.URL); !strings.HasSuffix(kb.URL, "/") || u.RawQuery != "" || u.Fragment != "" {
-			v.errorf("packages.kubernetesBinaries.url", "%q must be the directory holding kubeadm, kubelet, kubectl and their .sha256 files, ending in / with no query (e.g. https://dl.k8s.io/release/v%s/bin/linux/amd64/)", kb.URL, c.KubernetesVersion)
-		} else if u.Scheme == "http" {
-			v.warnf("packages.kubernetesBinaries.url", "plain http: the .sha256 files come from the same server as the binaries, so anyone on the path can replace kubelet; prefer https")
-		}
-	}
+	v.directory("packages.kubernetesBinaries.url", kb.URL, fmt.Sprintf("the directory holding kubeadm, kubelet, kubectl and their .sha256 files (e.g. https://dl.k8s.io/release/v%s/bin/linux/amd64/)", c.KubernetesVersion), "the .sha256 files come from the same server as the binaries")
 	v.download("packages.containerd", pk.Containerd, containerdName, "containerd 2.x's release archive for amd64 (containerd-2.x.y-linux-amd64.tar.gz)", true)
 	v.download("packages.runc", pk.Runc, runcName, "runc's release binary for amd64 (runc.amd64)", true)
 	v.download("packages.cniPlugins", pk.CNIPlugins, cniName, "the CNI plugins' release archive for amd64 (cni-plugins-linux-amd64-vX.Y.Z.tgz)", true)
@@ -106,6 +102,21 @@ var (
 	cniName        = regexp.MustCompile(`^cni-plugins-linux-amd64-v[0-9]+\.[0-9]+\.[0-9]+\.tgz$`)
 	sysextName     = regexp.MustCompile(`\.raw$`)
 )
+
+// directory checks the URL of a directory of release files: http(s), ending in
+// /, no query. Over plain http, sameServer says why that is unsafe (a warning).
+func (v *validator) directory(field, dir, what, sameServer string) {
+	if dir == "" {
+		return
+	}
+	if !isURL(dir) {
+		v.errorf(field, "%q must be an http(s) URL", dir)
+	} else if u, _ := url.Parse(dir); !strings.HasSuffix(dir, "/") || u.RawQuery != "" || u.Fragment != "" {
+		v.errorf(field, "%q must be %s, ending in / with no query", dir, what)
+	} else if u.Scheme == "http" {
+		v.warnf(field, "plain http: %s, so anyone on the path can replace kubelet; prefer https", sameServer)
+	}
+}
 
 // download checks one release file: an http(s) URL whose file name matches
 // name, and a sha256 of 64 lowercase hex digits. With needDigest, a URL of the

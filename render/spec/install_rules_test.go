@@ -51,6 +51,10 @@ func TestInstallOS(t *testing.T) {
 			want{"packages.kubernetesSysext", 5, []string{"only an OS that installs Kubernetes from a sysext image (flatcar)", "use packages.kubernetes"}}},
 		{"kubeadm that needs crictl", editOf(t, flatcarSpec, `kubernetesVersion: "1.33.0"`, `kubernetesVersion: "1.30.0"`),
 			want{"kubernetesVersion", 2, []string{"kubeadm before 1.31 needs crictl", "flatcar"}}},
+		{"updates not a directory", editOf(t, flatcarSpec, "packages:\n", "packages:\n  kubernetesSysextUpdates: https://files.internal/k/kubernetes-v1.33.1-x86-64.raw\n"),
+			want{"packages.kubernetesSysextUpdates", 5, []string{"must be the directory serving SHA256SUMS", "ending in /"}}},
+		{"updates on fcos", editOf(t, fcosSpec, "packages:\n", "packages:\n  kubernetesSysextUpdates: https://files.internal/k/\n"),
+			want{"packages.kubernetesSysextUpdates", 5, []string{"(flatcar) updates one", "fcos installs release binaries"}}},
 		{"sysext on fcos", editOf(t, flatcarSpec, "os: flatcar", "os: fcos"),
 			want{"packages.kubernetesSysext", 5, []string{"(flatcar)", "fcos installs release binaries: use packages.kubernetesBinaries"}}},
 	} {
@@ -151,5 +155,15 @@ func TestInstallBinariesWarnsPlainHTTP(t *testing.T) {
 	if len(probs) != 1 || !probs[0].Warning || probs[0].Path != "packages.kubernetesBinaries.url" || probs[0].Line != 6 ||
 		!strings.Contains(probs[0].Msg, "plain http") {
 		t.Fatalf("want one warning on packages.kubernetesBinaries.url, line 6, got:\n%s", dump(probs))
+	}
+}
+
+// TestSysextUpdatesWarnsPlainHTTP: systemd-sysupdate checks the images against
+// a SHA256SUMS from the same server.
+func TestSysextUpdatesWarnsPlainHTTP(t *testing.T) {
+	_, probs := check(editOf(t, flatcarSpec, "packages:\n", "packages:\n  kubernetesSysextUpdates: http://files.internal/k/\n"))
+	if len(probs) != 1 || !probs[0].Warning || probs[0].Path != "packages.kubernetesSysextUpdates" || probs[0].Line != 5 ||
+		!strings.Contains(probs[0].Msg, "SHA256SUMS from the same server") {
+		t.Fatalf("want one warning on packages.kubernetesSysextUpdates, line 5, got:\n%s", dump(probs))
 	}
 }

@@ -143,6 +143,10 @@ type Packages struct {
 	// KubernetesSysext is where an OS without a package manager (flatcar) gets
 	// Kubernetes: the sysext bakery's kubernetes-vX.Y.Z-x86-64.raw by default.
 	KubernetesSysext Download `yaml:"kubernetesSysext"`
+	// KubernetesSysextUpdates, when set, has systemd-sysupdate keep the sysext at
+	// the newest patch release of the minor: a directory URL serving SHA256SUMS
+	// and the kubernetes-vX.Y.Z-x86-64.raw images it lists.
+	KubernetesSysextUpdates string `yaml:"kubernetesSysextUpdates"`
 	// KubernetesBinaries is where an OS that installs release binaries (fcos)
 	// gets kubeadm, kubelet and kubectl: the directory holding them and their
 	// .sha256 files, https://dl.k8s.io/release/vX.Y.Z/bin/linux/amd64/ by default.

@@ -334,7 +334,7 @@ func (v *validator) downloadURLs(c *Cluster) {
 	}
 	fs = append(fs, field{"network.cniManifest", c.Network.CNIManifest}, field{"packages.criDockerd.url", c.Packages.CRIDockerd.URL},
 		field{"packages.kubernetesSysext.url", c.Packages.KubernetesSysext.URL},
-		field{"packages.kubernetesBinaries.url", c.Packages.KubernetesBinaries.URL}, field{"packages.containerd.url", c.Packages.Containerd.URL},
+		field{"packages.kubernetesBinaries.url", c.Packages.KubernetesBinaries.URL}, field{"packages.kubernetesSysextUpdates", c.Packages.KubernetesSysextUpdates}, field{"packages.containerd.url", c.Packages.Containerd.URL},
 		field{"packages.runc.url", c.Packages.Runc.URL}, field{"packages.cniPlugins.url", c.Packages.CNIPlugins.URL})
 	for _, f := range fs {
 		u, err := url.Parse(f.val)
