@@ -332,6 +332,15 @@ func controllerManagerArgs(c *spec.Cluster, prof *profiles.Profile) map[string]s
 	return out
 }
 
+// volumePluginDir is the FlexVolume directory kubelet gets where the OS moves
+// it: the controller manager's, so that the two agree when the spec sets it.
+func volumePluginDir(c *spec.Cluster, prof *profiles.Profile) string {
+	if d, set := c.Components.ControllerManager.ExtraArgs["flex-volume-plugin-dir"]; set && prof.VolumePluginDir != "" {
+		return d
+	}
+	return prof.VolumePluginDir
+}
+
 // DefaultSysextURL is the Flatcar sysext bakery's Kubernetes image of a release.
 func DefaultSysextURL(version string) string {
 	return "https://github.com/flatcar/sysext-bakery/releases/download/kubernetes-v" + version + "/" + sysextName(version)
@@ -510,7 +519,7 @@ func Build(c *spec.Cluster, b *secrets.Bundle) ([]*NodePlan, error) {
 		HostPackages:            prof.PackageManager != "none",
 		Sysext:                  sysext,
 		Binaries:                bins,
-		VolumePluginDir:         prof.VolumePluginDir,
+		VolumePluginDir:         volumePluginDir(c, prof),
 		Timesyncd:               prof.TimeSync == "timesyncd",
 		CRISocket:               CRISocket,
 		Runtime:                 c.Runtime,

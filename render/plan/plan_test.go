@@ -101,3 +101,36 @@ func TestNoProxyHoldsTheEndpoint(t *testing.T) {
 		}
 	}
 }
+
+// TestBinariesReleaseFiles: on fcos, kubelet's FlexVolume directory follows the
+// controller manager's when the spec sets it, and a digest without a url pins
+// upstream's file instead of being dropped.
+func TestBinariesReleaseFiles(t *testing.T) {
+	src := "name: p\nkubernetesVersion: \"1.34.0\"\nos: fcos\n" +
+		"packages:\n  runc:\n    sha256: " + strings.Repeat("ab", 32) + "\n" +
+		"components:\n  controllerManager:\n    extraArgs:\n      flex-volume-plugin-dir: /var/lib/flex\n" +
+		"nodes:\n  - {name: a, role: control-plane, ip: 10.0.0.11}\n"
+	doc, probs := spec.Check([]byte(src))
+	if len(probs.Errors()) > 0 {
+		t.Fatalf("%s", probs)
+	}
+	b, err := secrets.New(rand.Reader, time.Now(), "p")
+	if err != nil {
+		t.Fatal(err)
+	}
+	plans, err := plan.Build(doc.Cluster, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := plans[0]
+	if p.VolumePluginDir != "/var/lib/flex" {
+		t.Errorf("kubelet's volumePluginDir is %q, not the controller manager's /var/lib/flex", p.VolumePluginDir)
+	}
+	r := p.Binaries.Runc
+	if r.SHA256 != strings.Repeat("ab", 32) || r.SHA256URL != "" || !strings.HasPrefix(r.URL, "https://github.com/opencontainers/runc/releases/download/v") {
+		t.Errorf("runc with a digest alone is %+v, want upstream's URL checked against that digest", r)
+	}
+	if c := p.Binaries.Containerd; c.SHA256 != "" || c.SHA256URL != c.URL+".sha256sum" {
+		t.Errorf("containerd without a digest is %+v, want upstream's .sha256sum", c)
+	}
+}
