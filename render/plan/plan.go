@@ -7,6 +7,7 @@ import (
 	"net"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/k8sgen/k8sgen/profiles"
 	"github.com/k8sgen/k8sgen/render/secrets"
@@ -146,7 +147,11 @@ type NodePlan struct {
 	PriorityText string
 	Peers        []string
 	// Files are what the node's user-data writes.
-	Files []File
+	// KubeletArgs are the cluster's kubelet flags with this node's labels merged
+	// into node-labels; Taints its taints as kubeadm registers them (nil: kubeadm's default).
+	KubeletArgs []KV
+	Taints      []spec.Taint
+	Files       []File
 }
 
 // KindPlan is what the nodes of one kind share: the cluster and the role.
@@ -603,12 +608,57 @@ func Build(c *spec.Cluster, b *secrets.Bundle) ([]*NodePlan, error) {
 			p.PriorityText = fmt.Sprint(keepalivedTopPriority - cpIndex)
 			cpIndex++
 		}
+		p.KubeletArgs = nodeKubeletArgs(c, n)
+		p.Taints = nodeTaints(n, p.ControlPlane, base.SingleNode)
 		p.Haproxy = base.LB.NodeLocal || p.ControlPlane && base.LB.Keepalived
 		p.KubeVIPPod = p.ControlPlane && base.LB.KubeVIP
 		p.Files = files(p, b)
 		plans = append(plans, p)
 	}
 	return plans, nil
+}
+
+// nodeKubeletArgs are components.kubelet.extraArgs with node-labels holding the
+// cluster's labels and the node's, sorted by key (the spec's rules refuse conflicts).
+func nodeKubeletArgs(c *spec.Cluster, n spec.Node) []KV {
+	args := c.Components.Kubelet.ExtraArgs
+	if len(n.Labels) == 0 {
+		return sortedKV(args)
+	}
+	labels := spec.ClusterNodeLabels(c)
+	for k, v := range n.Labels {
+		labels[k] = v
+	}
+	pairs := make([]string, 0, len(labels))
+	for _, kv := range sortedKV(labels) {
+		pairs = append(pairs, kv.Key+"="+kv.Value)
+	}
+	out := map[string]string{"node-labels": strings.Join(pairs, ",")}
+	for k, v := range args {
+		if k != "node-labels" {
+			out[k] = v
+		}
+	}
+	return sortedKV(out)
+}
+
+// ControlPlaneTaint is the taint kubeadm gives control planes by default.
+var ControlPlaneTaint = spec.Taint{Key: "node-role.kubernetes.io/control-plane", Effect: "NoSchedule"}
+
+// nodeTaints are the node's taints as kubeadm's nodeRegistration.taints: none
+// given leaves kubeadm's default; a list replaces it, so a control plane of a
+// cluster with workers gets kubeadm's NoSchedule taint back in front.
+func nodeTaints(n spec.Node, controlPlane, singleNode bool) []spec.Taint {
+	if len(n.Taints) == 0 {
+		return nil
+	}
+	var out []spec.Taint
+	if controlPlane && !singleNode && !slices.ContainsFunc(n.Taints, func(t spec.Taint) bool {
+		return t.Key == ControlPlaneTaint.Key && t.Effect == ControlPlaneTaint.Effect
+	}) {
+		out = append(out, ControlPlaneTaint)
+	}
+	return append(out, n.Taints...)
 }
 
 // keepalivedTopPriority is the first control plane's VRRP priority; the check's

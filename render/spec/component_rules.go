@@ -330,13 +330,14 @@ var (
 	labelNameRE         = regexp.MustCompile(`^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$`)
 )
 
-// nodeLabels checks --node-labels as the kubelet does before it starts.
-func (v *validator) nodeLabels(p, val string) {
+// nodeLabels checks --node-labels as the kubelet does before it starts, and
+// says whether it passed.
+func (v *validator) nodeLabels(p, val string) bool {
 	for _, pair := range strings.Split(val, ",") {
 		key, value, ok := strings.Cut(pair, "=")
 		if !ok {
 			v.errorf(p, "%q: each label is key=value", pair)
-			return
+			return false
 		}
 		prefix, name, hasPrefix := strings.Cut(key, "/")
 		if !hasPrefix {
@@ -345,7 +346,7 @@ func (v *validator) nodeLabels(p, val string) {
 		if name == "" || !labelNameRE.MatchString(name) || !labelNameRE.MatchString(value) ||
 			(hasPrefix && (len(prefix) > 253 || !isDNSSubdomain(prefix))) {
 			v.errorf(p, "%q is not a valid label: [prefix/]name=value, name and value at most 63 letters, digits, '-', '_' or '.'", pair)
-			return
+			return false
 		}
 		k8s := prefix == "kubernetes.io" || strings.HasSuffix(prefix, ".kubernetes.io") || prefix == "k8s.io" || strings.HasSuffix(prefix, ".k8s.io")
 		allowed := slices.Contains(kubeletLabels, key) || slices.ContainsFunc(kubeletLabelDomains, func(d string) bool {
@@ -353,7 +354,8 @@ func (v *validator) nodeLabels(p, val string) {
 		})
 		if k8s && !allowed {
 			v.errorf(p, "the kubelet refuses to start with the label %s: in the kubernetes.io and k8s.io namespaces it may set only %s and labels under %s (set node roles with kubectl label after the join)", key, strings.Join(kubeletLabels, ", "), strings.Join(kubeletLabelDomains, ", "))
-			return
+			return false
 		}
 	}
+	return true
 }

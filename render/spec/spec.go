@@ -228,6 +228,20 @@ type Node struct {
 	Role string `yaml:"role"`
 	// IP is the node's address on the cluster network; kubelet and the API advertise it.
 	IP string `yaml:"ip"`
+	// Labels are set on the Node object when its kubelet registers it
+	// (--node-labels, merged with components.kubelet.extraArgs' node-labels).
+	Labels map[string]string `yaml:"labels"`
+	// Taints are registered with the node (kubeadm's nodeRegistration.taints); a
+	// control plane keeps kubeadm's NoSchedule taint besides them.
+	Taints []Taint `yaml:"taints"`
+}
+
+// Taint is one node taint.
+type Taint struct {
+	Key   string `yaml:"key"`
+	Value string `yaml:"value"`
+	// Effect is NoSchedule, PreferNoSchedule or NoExecute.
+	Effect string `yaml:"effect"`
 }
 
 // Roles.

@@ -1,0 +1,65 @@
+package spec
+
+import "testing"
+
+// nodesSpec has one control plane and one worker with labels and taints; the
+// line numbers below are its own.
+const nodesSpec = `name: n
+kubernetesVersion: "1.34.0"
+os: ubuntu-24.04
+components:
+  kubelet:
+    extraArgs:
+      node-labels: topology.kubernetes.io/zone=a
+nodes:
+  - name: cp
+    role: control-plane
+    ip: 192.168.1.11
+  - name: w1
+    role: worker
+    ip: 192.168.1.21
+    labels:
+      tier: storage
+      node.kubernetes.io/pool: storage
+    taints:
+      - key: dedicated
+        value: storage
+        effect: NoSchedule
+`
+
+// TestNodeLabelsAndTaints: labels are checked as the kubelet checks
+// --node-labels (the restricted kubernetes.io namespaces included) and must
+// agree with the cluster's node-labels; taints need a qualified key, a label
+// value and a known effect, once per key and effect.
+func TestNodeLabelsAndTaints(t *testing.T) {
+	if _, probs := check(nodesSpec); len(probs) != 0 {
+		t.Fatalf("the spec is refused:\n%s", dump(probs))
+	}
+	for _, tc := range []struct {
+		name string
+		src  string
+		w    want
+	}{
+		{"node role label", editOf(t, nodesSpec, "      tier: storage\n", "      node-role.kubernetes.io/worker: \"\"\n"),
+			want{"nodes[1].labels", 15, []string{"the kubelet refuses to start with the label node-role.kubernetes.io/worker", "kubectl label"}}},
+		{"bad label value", editOf(t, nodesSpec, "tier: storage", "tier: \"-x\""),
+			want{"nodes[1].labels", 15, []string{`"tier=-x" is not a valid label`}}},
+		{"conflict with the cluster", editOf(t, nodesSpec, "      tier: storage\n", "      topology.kubernetes.io/zone: b\n"),
+			want{"nodes[1].labels", 15, []string{"topology.kubernetes.io/zone=b conflicts with topology.kubernetes.io/zone=a", "node-labels"}}},
+		{"effect", editOf(t, nodesSpec, "effect: NoSchedule", "effect: NoScheduling"),
+			want{"nodes[1].taints[0].effect", 21, []string{`"NoScheduling" is not a taint effect`, "PreferNoSchedule"}}},
+		{"no effect", editOf(t, nodesSpec, "        effect: NoSchedule\n", ""),
+			want{"nodes[1].taints[0].effect", 19, []string{"required"}}},
+		{"key", editOf(t, nodesSpec, "key: dedicated", "key: \"-dedicated\""),
+			want{"nodes[1].taints[0].key", 19, []string{`"-dedicated" is not a taint key`}}},
+		{"value", editOf(t, nodesSpec, "value: storage", "value: \"storage$(id)\""),
+			want{"nodes[1].taints[0].value", 20, []string{"is not a taint value"}}},
+		{"duplicate", editOf(t, nodesSpec, "        effect: NoSchedule\n", "        effect: NoSchedule\n      - key: dedicated\n        effect: NoSchedule\n"),
+			want{"nodes[1].taints[1]", 22, []string{"dedicated:NoSchedule is already nodes[1].taints[0]"}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, probs := check(tc.src)
+			expect(t, probs.Errors(), false, tc.w)
+		})
+	}
+}
