@@ -166,10 +166,15 @@ loadBalancer:
 extraHosts:
   - name: @8@
     ip: @9@
+certSANs: [@12@]
 nodes:
   - name: @10@
     role: control-plane
     ip: @11@
+    taints:
+      - key: @14@
+        value: @15@
+        effect: NoExecute
   - name: m2
     role: control-plane
     ip: 192.168.99.12
@@ -179,11 +184,14 @@ nodes:
   - name: w1
     role: worker
     ip: 192.168.99.21
+    labels:
+      tier: @13@
 `
 
 var fuzzHADefaults = []string{
 	"192.168.99.100:6443", "harbor:443/k8s", "24h", "kube-vip", "192.168.99.100", "eth0",
 	"v1.0.0", "harbor:443/k8s/kube-vip", "harbor", "192.168.99.2", "m1", "192.168.99.11",
+	"api.example.com", "storage", "example.com/batch", "jobs",
 }
 
 // FuzzRenderHA is FuzzRender over the load balancer's fields: kube-vip's

@@ -262,6 +262,9 @@ type ClusterPlan struct {
 
 	// LB is the load balancer in front of the API servers.
 	LB LBPlan
+	// CertSANs are the API server certificate's extra names: the endpoint's host
+	// and the VIP, then the spec's (none when the spec names none).
+	CertSANs []string
 	// JoiningControlPlanes are the addresses of every control plane but the first.
 	JoiningControlPlanes []string
 
@@ -580,6 +583,8 @@ func Build(c *spec.Cluster, b *secrets.Bundle) ([]*NodePlan, error) {
 		base.Hosts = append(base.Hosts, Host{IP: "127.0.0.1", Name: host})
 	}
 
+	base.CertSANs = certSANs(c, base)
+
 	var plans []*NodePlan
 	cps := c.ControlPlanes()
 	cpIndex := 0
@@ -640,6 +645,21 @@ func nodeKubeletArgs(c *spec.Cluster, n spec.Node) []KV {
 		}
 	}
 	return sortedKV(out)
+}
+
+// certSANs are the spec's certSANs after the endpoint's host and the VIP, each
+// once; kubeadm adds the endpoint itself, so without the spec's none are printed.
+func certSANs(c *spec.Cluster, base *ClusterPlan) []string {
+	if len(c.CertSANs) == 0 {
+		return nil
+	}
+	var out []string
+	for _, s := range append([]string{base.EndpointHost, base.LB.VIP}, c.CertSANs...) {
+		if s != "" && !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // ControlPlaneTaint is the taint kubeadm gives control planes by default.

@@ -2,6 +2,7 @@ package spec
 
 import (
 	"fmt"
+	"net/netip"
 	"slices"
 	"sort"
 	"strings"
@@ -60,6 +61,33 @@ func (v *validator) labelsAndTaints(c *Cluster) {
 			}
 			seen[t.Key+":"+t.Effect] = j
 		}
+	}
+}
+
+// maxCertSANs bounds certSANs; a certificate with more names is not a real one.
+const maxCertSANs = 100
+
+// certSANs checks the API server certificate's extra names as kubeadm does: an
+// IP address, or a DNS name that may start with one "*." label.
+func (v *validator) certSANs(c *Cluster) {
+	if len(c.CertSANs) > maxCertSANs {
+		v.errorf("certSANs", "%d names: at most %d", len(c.CertSANs), maxCertSANs)
+		return
+	}
+	seen := map[string]int{}
+	for i, san := range c.CertSANs {
+		p := fmt.Sprintf("certSANs[%d]", i)
+		if !v.required(p, san) {
+			continue
+		}
+		if _, err := netip.ParseAddr(san); err != nil && !isDNSSubdomain(strings.TrimPrefix(san, "*.")) {
+			v.errorf(p, "%q is neither an IP address nor a DNS name (lowercase labels, optionally starting with *.)", san)
+			continue
+		}
+		if prev, dup := seen[san]; dup {
+			v.errorf(p, "%q is already certSANs[%d]", san, prev)
+		}
+		seen[san] = i
 	}
 }
 

@@ -63,3 +63,26 @@ func TestNodeLabelsAndTaints(t *testing.T) {
 		})
 	}
 }
+
+// TestCertSANs: each extra name is an IP address or a DNS name (a leading "*."
+// allowed), once.
+func TestCertSANs(t *testing.T) {
+	base := editOf(t, nodesSpec, "nodes:\n", "certSANs: [api.example.com, 10.0.0.5, \"*.k8s.example.com\"]\nnodes:\n")
+	if _, probs := check(base); len(probs) != 0 {
+		t.Fatalf("the spec is refused:\n%s", dump(probs))
+	}
+	for _, tc := range []struct {
+		name, from, to string
+		w              want
+	}{
+		{"not a name", "api.example.com", "\"api example\"", want{"certSANs[0]", 8, []string{"holds whitespace"}}},
+		{"upper case", "api.example.com", "API.example.com", want{"certSANs[0]", 8, []string{"neither an IP address nor a DNS name"}}},
+		{"shell", "api.example.com", "\"$(id)\"", want{"certSANs[0]", 8, []string{"neither an IP address nor a DNS name"}}},
+		{"duplicate", "10.0.0.5", "api.example.com", want{"certSANs[1]", 8, []string{`"api.example.com" is already certSANs[0]`}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, probs := check(editOf(t, base, tc.from, tc.to))
+			expect(t, probs.Errors(), false, tc.w)
+		})
+	}
+}

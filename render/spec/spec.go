@@ -37,6 +37,9 @@ type Cluster struct {
 	// SSHAuthorizedKeys are OpenSSH public keys for the OS's login user
 	// (cloud-init's default user; core on Flatcar).
 	SSHAuthorizedKeys []string `yaml:"sshAuthorizedKeys"`
+	// CertSANs are more names and addresses the API server's certificate holds,
+	// besides the ones kubeadm adds; the endpoint's host and the VIP are added too.
+	CertSANs []string `yaml:"certSANs"`
 	// LoadBalancer puts several control planes behind one address.
 	LoadBalancer LoadBalancer `yaml:"loadBalancer"`
 	// BootstrapTokenTTL is how long after kubeadm init nodes may still join

@@ -106,6 +106,7 @@ func Validate(d *Document) Problems {
 	v.downloadURLs(c)
 	v.nodes(c, pod, svc)
 	v.labelsAndTaints(c)
+	v.certSANs(c)
 	v.endpoint(c, pod, svc)
 	v.loadBalancer(c, pod, svc)
 	v.tokenTTL(c)
