@@ -6,7 +6,7 @@ export K8SGEN_CACHE ?= $(HOME)/.cache/k8sgen
 # Kubernetes versions whose kubeadm validates the golden files (one per golden minor).
 KUBEADM_VERSIONS = $(shell sed -n 's/^kubernetesVersion: *"\{0,1\}v\{0,1\}\([0-9]*\.[0-9]*\)\..*/\1.0/p' testdata/golden/*/cluster.yaml | sort -u)
 
-.PHONY: all build example test deps kubeadm bench fuzz clean lab-smoke lab-hostprep lab-ignition lab-cluster lab-ha
+.PHONY: all build example test deps kubeadm flags flags-check bench fuzz clean lab-smoke lab-hostprep lab-ignition lab-cluster lab-ha
 
 all: build
 
@@ -30,6 +30,17 @@ test: deps kubeadm
 	$(GO) test -run '^$$' -fuzz '^FuzzRenderFCOS$$' -fuzztime 10s ./render/
 	cd lab && $(GO) vet ./... && $(GO) test ./...
 	shellcheck -x hack/*.sh lab/*.sh lab/hostprep/run.sh lab/hostprep/checks.sh lab/cluster/run.sh lab/guest/k8sgen-lab-probe lab/guest/k8sgen-lab-resolv
+
+# The components' flag tables (render/spec/flags/v1.MINOR.tsv), from their own flag
+# sets; one build against each supported minor (about 8 minutes each when cold).
+FLAG_MINORS = 1.30.0 1.31.0 1.32.0 1.33.0 1.34.0 1.35.0 1.36.0 1.37.0
+
+flags:
+	@for v in $(FLAG_MINORS); do ./hack/kubeflags.sh $$v || exit 1; done
+
+# Regenerates every table and fails when one differs from the checked-in file.
+flags-check:
+	@for v in $(FLAG_MINORS); do ./hack/kubeflags.sh $$v - | diff -u render/spec/flags/v$${v%.0}.tsv - || exit 1; done
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./render/

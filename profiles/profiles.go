@@ -61,6 +61,8 @@ type Profile struct {
 	MaskUnits []string `yaml:"maskUnits"`
 	// VolumePluginDir moves kubelet's FlexVolume directory where /usr is read-only.
 	VolumePluginDir string `yaml:"volumePluginDir"`
+	// AdminGroup is the group whose members may use sudo (debugUser joins it).
+	AdminGroup string `yaml:"adminGroup"`
 }
 
 // Butane names a Butane variant and version (each gives one Ignition spec version).

@@ -23,6 +23,7 @@ func TestProfilesComplete(t *testing.T) {
 		check("install", p.Install, "packages", "sysext", "binaries")
 		check("timeSync", p.TimeSync, "chrony", "timesyncd")
 		check("output", p.Output, "cloud-init", "ignition")
+		check("adminGroup", p.AdminGroup, "sudo", "wheel")
 		if p.BinDir == "" || p.BinDir[0] != '/' {
 			t.Errorf("profile %s: binDir %q is not an absolute path", name, p.BinDir)
 		}

@@ -33,6 +33,19 @@ type cloudConfig struct {
 	ManageEtcHosts   bool   `yaml:"manage_etc_hosts"`
 	// SSHAuthorizedKeys go to the image's default user.
 	SSHAuthorizedKeys []string `yaml:"ssh_authorized_keys,omitempty"`
+	// Users keeps the image's default user and adds the debugging login.
+	Users []any `yaml:"users,omitempty"`
+}
+
+// cloudUser is one cloud-init users entry.
+type cloudUser struct {
+	Name              string   `yaml:"name"`
+	Groups            []string `yaml:"groups"`
+	Shell             string   `yaml:"shell"`
+	Sudo              string   `yaml:"sudo"`
+	LockPasswd        bool     `yaml:"lock_passwd"`
+	HashedPasswd      string   `yaml:"hashed_passwd,omitempty"`
+	SSHAuthorizedKeys []string `yaml:"ssh_authorized_keys,omitempty"`
 }
 
 type runcmd struct {
@@ -73,7 +86,12 @@ func encodeYAML(v any) ([]byte, error) {
 
 // cloudConfigHead is the user-data up to the write_files entries.
 func cloudConfigHead(p *plan.NodePlan) ([]byte, error) {
-	head, err := encodeYAML(cloudConfig{Hostname: p.Name, SSHAuthorizedKeys: p.SSHAuthorizedKeys})
+	cc := cloudConfig{Hostname: p.Name, SSHAuthorizedKeys: p.SSHAuthorizedKeys}
+	if u := p.DebugUser; u != nil {
+		cc.Users = []any{"default", cloudUser{Name: u.Name, Groups: []string{u.Group}, Shell: "/bin/bash", Sudo: u.Sudo,
+			LockPasswd: u.PasswordHash == "", HashedPasswd: u.PasswordHash, SSHAuthorizedKeys: u.SSHAuthorizedKeys}}
+	}
+	head, err := encodeYAML(cc)
 	if err != nil {
 		return nil, err
 	}

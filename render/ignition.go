@@ -28,7 +28,9 @@ type butanePasswd struct {
 
 type butaneUser struct {
 	Name              string   `yaml:"name"`
-	SSHAuthorizedKeys []string `yaml:"ssh_authorized_keys"`
+	PasswordHash      string   `yaml:"password_hash,omitempty"`
+	Groups            []string `yaml:"groups,omitempty"`
+	SSHAuthorizedKeys []string `yaml:"ssh_authorized_keys,omitempty"`
 }
 
 type butaneStorage struct {
@@ -65,8 +67,16 @@ const BootstrapUnit = "k8sgen-bootstrap.service"
 // and what a person reads to review a config.ign.
 func ButaneFor(p *plan.NodePlan) ([]byte, error) {
 	bc := butaneConfig{Variant: p.OS.Butane.Variant, Version: p.OS.Butane.Version}
+	var users []butaneUser
 	if len(p.SSHAuthorizedKeys) > 0 {
-		bc.Passwd = &butanePasswd{Users: []butaneUser{{Name: p.OS.LoginUser, SSHAuthorizedKeys: p.SSHAuthorizedKeys}}}
+		users = append(users, butaneUser{Name: p.OS.LoginUser, SSHAuthorizedKeys: p.SSHAuthorizedKeys})
+	}
+	if u := p.DebugUser; u != nil {
+		// Sudo comes with the admin group, whose sudoers rule the OS ships.
+		users = append(users, butaneUser{Name: u.Name, PasswordHash: u.PasswordHash, Groups: []string{u.Group}, SSHAuthorizedKeys: u.SSHAuthorizedKeys})
+	}
+	if len(users) > 0 {
+		bc.Passwd = &butanePasswd{Users: users}
 	}
 	for _, f := range p.Files {
 		content, err := FileContent(p, f)

@@ -206,6 +206,8 @@ type ClusterPlan struct {
 	APIServerArgs, ControllerManagerArgs, SchedulerArgs, EtcdArgs, KubeletArgs []KV
 	// SSHAuthorizedKeys are the OS login user's SSH keys.
 	SSHAuthorizedKeys []string
+	// DebugUser is the spec's debugging login, in the OS's admin group (nil: none).
+	DebugUser *DebugUser
 	// IgnorePreflightErrors go to every node's nodeRegistration.
 	IgnorePreflightErrors []string
 
@@ -262,6 +264,8 @@ type ClusterPlan struct {
 
 	// LB is the load balancer in front of the API servers.
 	LB LBPlan
+	// FeatureGates are the spec's featureGates by name, "true" or "false".
+	FeatureGates []KV
 	// CertSANs are the API server certificate's extra names: the endpoint's host
 	// and the VIP, then the spec's (none when the spec names none).
 	CertSANs []string
@@ -324,6 +328,32 @@ func fileOf(d spec.Download, upstream Release) Release {
 		return upstream
 	}
 	return Release{URL: d.URL, SHA256: d.SHA256}
+}
+
+// withGates adds the feature-gates flag of the spec's featureGates to a
+// control-plane component's flags (the spec's rules refuse both at once).
+func withGates(args map[string]string, gates map[string]bool) map[string]string {
+	if len(gates) == 0 {
+		return args
+	}
+	pairs := make([]string, 0, len(gates))
+	for _, kv := range gateKV(gates) {
+		pairs = append(pairs, kv.Key+"="+kv.Value)
+	}
+	out := map[string]string{"feature-gates": strings.Join(pairs, ",")}
+	for k, v := range args {
+		out[k] = v
+	}
+	return out
+}
+
+// gateKV are feature gates sorted by name, with "true" or "false".
+func gateKV(gates map[string]bool) []KV {
+	m := make(map[string]string, len(gates))
+	for k, v := range gates {
+		m[k] = fmt.Sprint(v)
+	}
+	return sortedKV(m)
 }
 
 // controllerManagerArgs are the spec's, plus the FlexVolume directory kubelet
@@ -501,13 +531,15 @@ func Build(c *spec.Cluster, b *secrets.Bundle) ([]*NodePlan, error) {
 		Hosts:                   hosts,
 		Modules:                 modules,
 		Sysctls:                 sysctls,
-		APIServerArgs:           sortedKV(c.Components.APIServer.ExtraArgs),
-		ControllerManagerArgs:   sortedKV(controllerManagerArgs(c, prof)),
-		SchedulerArgs:           sortedKV(c.Components.Scheduler.ExtraArgs),
+		APIServerArgs:           sortedKV(withGates(c.Components.APIServer.ExtraArgs, c.FeatureGates)),
+		ControllerManagerArgs:   sortedKV(withGates(controllerManagerArgs(c, prof), c.FeatureGates)),
+		FeatureGates:            gateKV(c.FeatureGates),
+		SchedulerArgs:           sortedKV(withGates(c.Components.Scheduler.ExtraArgs, c.FeatureGates)),
 		EtcdArgs:                sortedKV(c.Components.Etcd.ExtraArgs),
 		KubeletArgs:             sortedKV(c.Components.Kubelet.ExtraArgs),
 		IgnorePreflightErrors:   c.IgnorePreflightErrors,
 		SSHAuthorizedKeys:       c.SSHAuthorizedKeys,
+		DebugUser:               debugUser(c, prof),
 		ExtraPackages:           extra,
 		PauseImage:              imageRepo + "/pause:" + rel.pause,
 		ImageRepository:         c.ImageRepository,
@@ -623,10 +655,21 @@ func Build(c *spec.Cluster, b *secrets.Bundle) ([]*NodePlan, error) {
 	return plans, nil
 }
 
-// nodeKubeletArgs are components.kubelet.extraArgs with node-labels holding the
-// cluster's labels and the node's, sorted by key (the spec's rules refuse conflicts).
+// nodeKubeletArgs are components.kubelet.extraArgs under the node's own
+// kubeletExtraArgs, with node-labels holding the cluster's labels and the
+// node's, sorted by key (the spec's rules refuse conflicts).
 func nodeKubeletArgs(c *spec.Cluster, n spec.Node) []KV {
 	args := c.Components.Kubelet.ExtraArgs
+	if len(n.KubeletExtraArgs) > 0 {
+		merged := map[string]string{}
+		for k, v := range args {
+			merged[k] = v
+		}
+		for k, v := range n.KubeletExtraArgs {
+			merged[k] = v
+		}
+		args = merged
+	}
 	if len(n.Labels) == 0 {
 		return sortedKV(args)
 	}
@@ -660,6 +703,26 @@ func certSANs(c *spec.Cluster, base *ClusterPlan) []string {
 		}
 	}
 	return out
+}
+
+// DebugUser is a person's login: a password hash for the console, SSH keys, and
+// sudo through the OS's admin group; Sudo is its sudoers rule where the
+// encoder writes one (cloud-init): without a password it cannot ask for one.
+type DebugUser struct {
+	Name, PasswordHash, Group, Sudo string
+	SSHAuthorizedKeys               []string
+}
+
+func debugUser(c *spec.Cluster, prof *profiles.Profile) *DebugUser {
+	u := c.DebugUser
+	if u == nil {
+		return nil
+	}
+	d := &DebugUser{Name: u.Name, PasswordHash: u.PasswordHash, Group: prof.AdminGroup, SSHAuthorizedKeys: u.SSHAuthorizedKeys, Sudo: "ALL=(ALL) ALL"}
+	if u.PasswordHash == "" {
+		d.Sudo = "ALL=(ALL) NOPASSWD:ALL"
+	}
+	return d
 }
 
 // ControlPlaneTaint is the taint kubeadm gives control planes by default.

@@ -104,7 +104,7 @@ var managedFlags = map[string][]managedFlag{
 		{"pod-infra-container-image", "set imageRepository; the runtime's pause image follows it"},
 		{"bootstrap-kubeconfig kubeconfig config", "kubeadm writes these files and points the kubelet at them"},
 		{"anonymous-auth authorization-mode client-ca-file", whyKubeletC + " and opens or breaks the authentication of port 10250"},
-		{"static-pod-path rotate-certificates cluster-dns cluster-domain", whyKubeletC + "; the control plane's static pods, certificate renewal and the cluster DNS depend on it"},
+		{"static-pod-path pod-manifest-path rotate-certificates cluster-dns cluster-domain", whyKubeletC + "; the control plane's static pods, certificate renewal and the cluster DNS depend on it"},
 		{"root-dir cert-dir", "kubeadm's kubelet.conf points at the client certificate under /var/lib/kubelet/pki; another directory leaves the kubelet without it"},
 		{"register-with-taints", "kubeadm registers taints itself (the control plane's NoSchedule taint)"},
 		{"help version", whyExit},
@@ -127,32 +127,43 @@ func managedWhy(component, flag string) string {
 // them, none that k8sgen or kubeadm set themselves.
 func (v *validator) components(c *Cluster) {
 	for _, name := range ComponentNames {
-		args := c.Components.ByName(name).ExtraArgs
-		base := "components." + name + ".extraArgs"
-		if len(args) > maxExtraArgs {
-			v.errorf(base, "holds %d flags; the limit is %d", len(args), maxExtraArgs)
+		v.extraArgs(c, name, "components."+name+".extraArgs", c.Components.ByName(name).ExtraArgs)
+	}
+	for i, n := range c.Nodes {
+		base := fmt.Sprintf("nodes[%d].kubeletExtraArgs", i)
+		if _, set := n.KubeletExtraArgs["node-labels"]; set {
+			v.errorf(base+".node-labels", "use nodes[%d].labels; they are merged with the cluster's node-labels", i)
 			continue
 		}
-		keys := make([]string, 0, len(args))
-		for k := range args {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			p := base + "." + k
-			switch {
-			case strings.HasPrefix(k, "-"):
-				v.errorf(p, "write the flag name without its leading dashes: %s", strings.TrimLeft(k, "-"))
-			case strings.Contains(k, "="):
-				v.errorf(p, "%q holds '='; write the flag name as the key and its value as the value", k)
-			case !flagNameRE.MatchString(k):
-				v.errorf(p, "%q is not a flag name: lower-case letters and digits joined by '-'", k)
-			default:
-				if why := managedWhy(name, k); why != "" {
-					v.errorf(p, "%s cannot be an extra argument: %s", k, why)
-				} else {
-					v.argValue(c, name, p, k, args[k])
-				}
+		v.extraArgs(c, "kubelet", base, n.KubeletExtraArgs)
+	}
+}
+
+// extraArgs checks one program's extra flags at base.
+func (v *validator) extraArgs(c *Cluster, name, base string, args map[string]string) {
+	if len(args) > maxExtraArgs {
+		v.errorf(base, "holds %d flags; the limit is %d", len(args), maxExtraArgs)
+		return
+	}
+	keys := make([]string, 0, len(args))
+	for k := range args {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		p := base + "." + k
+		switch {
+		case strings.HasPrefix(k, "-"):
+			v.errorf(p, "write the flag name without its leading dashes: %s", strings.TrimLeft(k, "-"))
+		case strings.Contains(k, "="):
+			v.errorf(p, "%q holds '='; write the flag name as the key and its value as the value", k)
+		case !flagNameRE.MatchString(k):
+			v.errorf(p, "%q is not a flag name: lower-case letters and digits joined by '-'", k)
+		default:
+			if why := managedWhy(name, k); why != "" {
+				v.errorf(p, "%s cannot be an extra argument: %s", k, why)
+			} else if v.knownFlag(c, name, p, k) {
+				v.argValue(c, name, p, k, args[k])
 			}
 		}
 	}
@@ -256,8 +267,8 @@ func (v *validator) argValue(c *Cluster, component, p, flag, val string) {
 		if flag == "node-labels" {
 			v.nodeLabels(p, val)
 		}
-		// Every node's kubelet gets these flags.
-		if len(c.Nodes) > 1 {
+		// Every node's kubelet gets the cluster's flags.
+		if len(c.Nodes) > 1 && !strings.HasPrefix(p, "nodes[") {
 			v.ownAddress(p, val, c.Nodes, "every node gets the same kubelet flags")
 		}
 		return

@@ -139,8 +139,14 @@ func TestComponentArgsAccepted(t *testing.T) {
 	} {
 		t.Run(fmt.Sprintf("%s %s", tt.component, tt.flag), func(t *testing.T) {
 			doc, probs := check(argsSpec(tt.component, tt.flag, tt.value))
-			if doc == nil || len(probs) != 0 {
+			if doc == nil || len(probs.Errors()) != 0 {
 				t.Fatalf("doc=%v problems:\n%s", doc != nil, dump(probs))
+			}
+			// Most kubelet flags are deprecated in favour of its configuration file.
+			for _, w := range probs {
+				if !strings.Contains(w.Msg, "is deprecated in kubelet") {
+					t.Errorf("unexpected warning: %s", w.Msg)
+				}
 			}
 			args := doc.Cluster.Components.ByName(tt.component).ExtraArgs
 			if _, ok := args[tt.flag]; !ok || len(args) != 1 {

@@ -37,9 +37,16 @@ type Cluster struct {
 	// SSHAuthorizedKeys are OpenSSH public keys for the OS's login user
 	// (cloud-init's default user; core on Flatcar).
 	SSHAuthorizedKeys []string `yaml:"sshAuthorizedKeys"`
+	// FeatureGates turn Kubernetes feature gates on or off in every component
+	// that has them: the control plane's flags, the kubelet's and kube-proxy's
+	// configuration.
+	FeatureGates map[string]bool `yaml:"featureGates"`
 	// CertSANs are more names and addresses the API server's certificate holds,
 	// besides the ones kubeadm adds; the endpoint's host and the VIP are added too.
 	CertSANs []string `yaml:"certSANs"`
+	// DebugUser, when set, is a person's login on every node, with sudo, for
+	// debugging a node that did not join. Off unless given.
+	DebugUser *DebugUser `yaml:"debugUser"`
 	// LoadBalancer puts several control planes behind one address.
 	LoadBalancer LoadBalancer `yaml:"loadBalancer"`
 	// BootstrapTokenTTL is how long after kubeadm init nodes may still join
@@ -234,6 +241,9 @@ type Node struct {
 	// Labels are set on the Node object when its kubelet registers it
 	// (--node-labels, merged with components.kubelet.extraArgs' node-labels).
 	Labels map[string]string `yaml:"labels"`
+	// KubeletExtraArgs are this node's kubelet flags, over
+	// components.kubelet.extraArgs (the node's value wins).
+	KubeletExtraArgs map[string]string `yaml:"kubeletExtraArgs"`
 	// Taints are registered with the node (kubeadm's nodeRegistration.taints); a
 	// control plane keeps kubeadm's NoSchedule taint besides them.
 	Taints []Taint `yaml:"taints"`
@@ -279,4 +289,12 @@ func (c *Cluster) Workers() []Node {
 type Kernel struct {
 	Modules []string          `yaml:"modules"`
 	Sysctls map[string]string `yaml:"sysctls"`
+}
+
+// DebugUser is a login for a person: a password hash (crypt(3), never the
+// password) for the console, SSH keys, or both.
+type DebugUser struct {
+	Name              string   `yaml:"name"`
+	PasswordHash      string   `yaml:"passwordHash"`
+	SSHAuthorizedKeys []string `yaml:"sshAuthorizedKeys"`
 }

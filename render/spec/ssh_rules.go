@@ -4,6 +4,8 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"fmt"
+	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -22,6 +24,46 @@ func (v *validator) sshKeys(c *Cluster) {
 		p := fmt.Sprintf("sshAuthorizedKeys[%d]", i)
 		if why := sshKeyProblem(k); why != "" {
 			v.errorf(p, "%s; want one OpenSSH public key line such as \"ssh-ed25519 AAAAC3Nz… user@host\" (the contents of ~/.ssh/id_ed25519.pub)", why)
+		}
+	}
+}
+
+// debugUserNameRE is a login name useradd takes on every supported OS.
+var debugUserNameRE = regexp.MustCompile(`^[a-z_][a-z0-9_-]{0,31}$`)
+
+// cryptHashRE is a crypt(3) hash of the kinds the supported OSes' libcrypt
+// verify: yescrypt ($y$), SHA-512 ($6$), SHA-256 ($5$), bcrypt ($2b$/$2y$).
+var cryptHashRE = regexp.MustCompile(`^\$(y|6|5|2b|2y)\$[./A-Za-z0-9$=]{8,200}$`)
+
+// reservedUsers are accounts the OS images have; the debug user is a new one.
+var reservedUsers = []string{"root", "core", "admin", "ubuntu", "debian", "rocky", "almalinux", "centos", "cloud-user", "fedora", "daemon", "bin", "sys", "nobody", "sshd"}
+
+// debugUser checks the optional debugging login: a new name, a crypt(3) hash
+// rather than a password, and SSH keys as sshAuthorizedKeys takes them.
+func (v *validator) debugUser(c *Cluster) {
+	u := c.DebugUser
+	if u == nil {
+		return
+	}
+	if v.required("debugUser.name", u.Name) {
+		if !debugUserNameRE.MatchString(u.Name) {
+			v.errorf("debugUser.name", "%q is not a login name: lowercase letters, digits, '_' and '-', at most 32, not starting with a digit or '-'", u.Name)
+		} else if slices.Contains(reservedUsers, u.Name) {
+			v.errorf("debugUser.name", "%q is an account the OS images have or may have; name a new one", u.Name)
+		}
+	}
+	if u.PasswordHash == "" && len(u.SSHAuthorizedKeys) == 0 {
+		v.errorf("debugUser", "give passwordHash (for the console), sshAuthorizedKeys, or both")
+	}
+	if u.PasswordHash != "" && !cryptHashRE.MatchString(u.PasswordHash) {
+		v.errorf("debugUser.passwordHash", "is not a crypt(3) hash ($y$…, $6$…, $5$… or $2b$…); make one with mkpasswd -m sha-512 and never put the password itself here")
+	}
+	if u.PasswordHash != "" {
+		v.warnf("debugUser.passwordHash", "the hash is in every node's first-boot config, which cloud metadata services show to anyone on the node; use a password you use nowhere else, and remove debugUser once the cluster runs")
+	}
+	for i, k := range u.SSHAuthorizedKeys {
+		if why := sshKeyProblem(k); why != "" {
+			v.errorf(fmt.Sprintf("debugUser.sshAuthorizedKeys[%d]", i), "%s; want one OpenSSH public key line", why)
 		}
 	}
 }

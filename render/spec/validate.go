@@ -107,6 +107,7 @@ func Validate(d *Document) Problems {
 	v.nodes(c, pod, svc)
 	v.labelsAndTaints(c)
 	v.certSANs(c)
+	v.featureGates(c)
 	v.endpoint(c, pod, svc)
 	v.loadBalancer(c, pod, svc)
 	v.tokenTTL(c)
@@ -123,6 +124,7 @@ func Validate(d *Document) Problems {
 	v.components(c)
 	v.preflight(c)
 	v.sshKeys(c)
+	v.debugUser(c)
 	if m := c.Network.CNIManifest; m != "" {
 		if !isURL(m) {
 			v.errorf("network.cniManifest", "%q must be an http(s) URL of the CNI manifest", m)

@@ -1,0 +1,209 @@
+package spec
+
+import (
+	"bufio"
+	"bytes"
+	"embed"
+	"fmt"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+)
+
+// flagTableFiles are the flags of each minor's components, read from their own
+// flag sets by hack/kubeflags.sh, and its feature gates (program
+// "feature-gate"): "program<TAB>flag[<TAB>status]".
+//
+//go:embed flags/*.tsv
+var flagTableFiles embed.FS
+
+// FlagStatus is what a component's flag set says of a flag.
+type FlagStatus string
+
+// Flag statuses beside a plain flag (""); a feature gate locked to its
+// default is locked-true or locked-false.
+const (
+	FlagDeprecated  FlagStatus = "deprecated"
+	FlagHidden      FlagStatus = "hidden"
+	GateLockedTrue  FlagStatus = "locked-true"
+	GateLockedFalse FlagStatus = "locked-false"
+)
+
+var flagStatuses = []FlagStatus{FlagDeprecated, FlagHidden, GateLockedTrue, GateLockedFalse}
+
+// componentPrograms are the programs whose flags components.<key>.extraArgs
+// set; etcd's flags are not in the tables.
+var componentPrograms = map[string]string{
+	"apiServer":         "kube-apiserver",
+	"controllerManager": "kube-controller-manager",
+	"scheduler":         "kube-scheduler",
+	"kubelet":           "kubelet",
+}
+
+var (
+	flagTablesOnce sync.Once
+	flagTables     map[string]map[string]map[string]FlagStatus // "v1.33" → program → flag
+	flagTablesErr  error
+)
+
+// FlagTables parses the embedded tables: minor ("v1.33") → program → flag → status.
+func FlagTables() (map[string]map[string]map[string]FlagStatus, error) {
+	flagTablesOnce.Do(func() {
+		flagTables = map[string]map[string]map[string]FlagStatus{}
+		entries, err := flagTableFiles.ReadDir("flags")
+		if err != nil {
+			flagTablesErr = err
+			return
+		}
+		for _, e := range entries {
+			minor := strings.TrimSuffix(e.Name(), ".tsv")
+			data, err := flagTableFiles.ReadFile("flags/" + e.Name())
+			if err != nil {
+				flagTablesErr = err
+				return
+			}
+			t := map[string]map[string]FlagStatus{}
+			sc := bufio.NewScanner(bytes.NewReader(data))
+			for n := 1; sc.Scan(); n++ {
+				line := sc.Text()
+				if line == "" || strings.HasPrefix(line, "#") {
+					continue
+				}
+				f := strings.Split(line, "\t")
+				if len(f) < 2 || len(f) > 3 || len(f) == 3 && !slices.Contains(flagStatuses, FlagStatus(f[2])) {
+					flagTablesErr = fmt.Errorf("flags/%s:%d: %q is not program<TAB>flag[<TAB>status]", e.Name(), n, line)
+					return
+				}
+				if t[f[0]] == nil {
+					t[f[0]] = map[string]FlagStatus{}
+				}
+				st := FlagStatus("")
+				if len(f) == 3 {
+					st = FlagStatus(f[2])
+				}
+				t[f[0]][f[1]] = st
+			}
+			flagTables[minor] = t
+		}
+	})
+	return flagTables, flagTablesErr
+}
+
+// knownFlag checks that the targeted release's program has the flag: an
+// unknown one stops the component from starting. It says whether to go on.
+func (v *validator) knownFlag(c *Cluster, component, p, flag string) bool {
+	program, ok := componentPrograms[component]
+	ver, verOK := ParseVersion(c.KubernetesVersion)
+	if !ok || !verOK {
+		return true
+	}
+	tables, err := FlagTables()
+	if err != nil {
+		panic(err) // the embedded tables are tested
+	}
+	flags := tables[fmt.Sprintf("v%d.%d", ver.Major, ver.Minor)][program]
+	if flags == nil {
+		return true
+	}
+	st, known := flags[flag]
+	switch {
+	case !known:
+		names := make([]string, 0, len(flags))
+		for f := range flags {
+			names = append(names, f)
+		}
+		sort.Strings(names)
+		hint := ""
+		if best := nearest(flag, names); best != "" {
+			hint = fmt.Sprintf(" (did you mean %s?)", best)
+		}
+		v.errorf(p, "%s %d.%d has no flag --%s%s; it would refuse to start", program, ver.Major, ver.Minor, flag, hint)
+		return false
+	case st == FlagDeprecated:
+		v.warnf(p, "--%s is deprecated in %s %d.%d and may go in a later release", flag, program, ver.Major, ver.Minor)
+	}
+	return true
+}
+
+// gateNameRE is how Kubernetes names its feature gates (CPUManager, AllAlpha).
+var gateNameRE = regexp.MustCompile(`^[A-Z][A-Za-z0-9]{0,99}$`)
+
+// maxFeatureGates bounds featureGates; a release has a few hundred gates.
+const maxFeatureGates = 100
+
+// featureGates checks featureGates, and the gates of a feature-gates extra
+// argument, against the targeted minor's gates.
+func (v *validator) featureGates(c *Cluster) {
+	if len(c.FeatureGates) > maxFeatureGates {
+		v.errorf("featureGates", "%d gates: at most %d", len(c.FeatureGates), maxFeatureGates)
+		return
+	}
+	names := make([]string, 0, len(c.FeatureGates))
+	for k := range c.FeatureGates {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		v.gate(c, "featureGates."+name, name, c.FeatureGates[name])
+	}
+	for _, comp := range ComponentNames {
+		val, set := c.Components.ByName(comp).ExtraArgs["feature-gates"]
+		if !set {
+			continue
+		}
+		p := "components." + comp + ".extraArgs.feature-gates"
+		if len(c.FeatureGates) > 0 {
+			v.errorf(p, "featureGates sets the gates of every component; keep them there")
+			continue
+		}
+		for _, pair := range strings.Split(val, ",") {
+			name, b, ok := strings.Cut(pair, "=")
+			if !ok || (b != "true" && b != "false") {
+				v.errorf(p, "%q: each gate is Name=true or Name=false", pair)
+				continue
+			}
+			v.gate(c, p, name, b == "true")
+		}
+	}
+}
+
+// gate checks one feature gate: the release has it, and a gate locked to its
+// default keeps that value.
+func (v *validator) gate(c *Cluster, p, name string, on bool) {
+	if !gateNameRE.MatchString(name) {
+		v.errorf(p, "%q is not a feature gate name: letters and digits, starting with a capital", name)
+		return
+	}
+	ver, ok := ParseVersion(c.KubernetesVersion)
+	if !ok {
+		return
+	}
+	tables, err := FlagTables()
+	if err != nil {
+		panic(err) // the embedded tables are tested
+	}
+	gates := tables[fmt.Sprintf("v%d.%d", ver.Major, ver.Minor)]["feature-gate"]
+	if gates == nil {
+		return
+	}
+	st, known := gates[name]
+	switch {
+	case !known:
+		all := make([]string, 0, len(gates))
+		for g := range gates {
+			all = append(all, g)
+		}
+		sort.Strings(all)
+		hint := ""
+		if best := nearest(name, all); best != "" {
+			hint = fmt.Sprintf(" (did you mean %s?)", best)
+		}
+		v.errorf(p, "Kubernetes %d.%d has no feature gate %s%s; the components would refuse to start", ver.Major, ver.Minor, name, hint)
+	case st == GateLockedTrue && !on || st == GateLockedFalse && on:
+		v.errorf(p, "%s is locked to %t in Kubernetes %d.%d; the components refuse another value", name, st == GateLockedTrue, ver.Major, ver.Minor)
+	case st == FlagDeprecated:
+		v.warnf(p, "feature gate %s is deprecated in Kubernetes %d.%d and will go", name, ver.Major, ver.Minor)
+	}
+}
