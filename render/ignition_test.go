@@ -105,11 +105,29 @@ func TestIgnitionCarriesThePlan(t *testing.T) {
 						t.Fatal(err)
 					}
 					var keys []string
+					debug := false
 					for _, u := range c.Users {
-						if u.Name != p.OS.LoginUser {
-							t.Errorf("config.ign configures user %q; k8sgen only gives %s its keys", u.Name, p.OS.LoginUser)
+						switch {
+						case u.Name == p.OS.LoginUser:
+							keys = append(keys, u.Keys...)
+						case p.DebugUser != nil && u.Name == p.DebugUser.Name:
+							// The debugging login: its hash, its keys, the admin group, nothing else.
+							debug = true
+							d := p.DebugUser
+							hash := ""
+							if u.PasswordHash != nil {
+								hash = *u.PasswordHash
+							}
+							if hash != d.PasswordHash || strings.Join(u.Keys, "\n") != strings.Join(d.SSHAuthorizedKeys, "\n") ||
+								strings.Join(u.Groups, ",") != d.Group {
+								t.Errorf("debug user %q is %+v, the plan's %+v", u.Name, u, d)
+							}
+						default:
+							t.Errorf("config.ign configures user %q; k8sgen only gives %s its keys and adds debugUser", u.Name, p.OS.LoginUser)
 						}
-						keys = append(keys, u.Keys...)
+					}
+					if debug != (p.DebugUser != nil) {
+						t.Errorf("debugUser in config.ign: %t, in the plan: %t", debug, p.DebugUser != nil)
 					}
 					if strings.Join(keys, "\n") != strings.Join(p.SSHAuthorizedKeys, "\n") {
 						t.Errorf("%s's SSH keys are %q, the spec's %q", p.OS.LoginUser, keys, p.SSHAuthorizedKeys)

@@ -34,8 +34,10 @@ type Unit struct {
 
 // User is one passwd user of the config.
 type User struct {
-	Name string   `json:"name"`
-	Keys []string `json:"sshAuthorizedKeys"`
+	Name         string   `json:"name"`
+	Keys         []string `json:"sshAuthorizedKeys"`
+	PasswordHash *string  `json:"passwordHash"`
+	Groups       []string `json:"groups"`
 }
 
 // Config is what the tests read of a config.

@@ -20,6 +20,9 @@ func TestFlagTables(t *testing.T) {
 		"kube-scheduler":          {"config", "leader-elect", "feature-gates"},
 		"kubelet":                 {"node-labels", "node-ip", "max-pods", "register-with-taints"},
 	}
+	if len(tables) == 0 {
+		t.Fatal("no tables")
+	}
 	for m := MinMinor; m <= MaxMinor; m++ {
 		minor := fmt.Sprintf("v1.%d", m)
 		table := tables[minor]
@@ -36,6 +39,12 @@ func TestFlagTables(t *testing.T) {
 					t.Errorf("%s: %s lacks --%s", minor, program, f)
 				}
 			}
+		}
+		if n := len(table["feature-gate"]); n < 100 {
+			t.Errorf("%s: %d feature gates", minor, n)
+		}
+		if _, ok := table["feature-gate"]["AllAlpha"]; !ok {
+			t.Errorf("%s: no AllAlpha feature gate", minor)
 		}
 		if _, ok := table["kube-controller-manager"]["horizontal-pod-autoscaler-use-rest-clients"]; ok {
 			t.Errorf("%s: kube-controller-manager still has the flag removed in 1.21", minor)
