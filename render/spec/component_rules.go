@@ -135,6 +135,10 @@ func (v *validator) components(c *Cluster) {
 			v.errorf(base+".node-labels", "use nodes[%d].labels; they are merged with the cluster's node-labels", i)
 			continue
 		}
+		if _, set := n.KubeletExtraArgs["feature-gates"]; set {
+			v.errorf(base+".feature-gates", "use featureGates: a gate set on one kubelet and not on the control plane splits the cluster")
+			continue
+		}
 		v.extraArgs(c, "kubelet", base, n.KubeletExtraArgs)
 	}
 }

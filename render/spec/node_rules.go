@@ -31,6 +31,10 @@ func (v *validator) labelsAndTaints(c *Cluster) {
 				if !v.nodeLabels(base+".labels", k+"="+n.Labels[k]) {
 					continue
 				}
+				if k == "kubernetes.io/hostname" {
+					v.errorf(base+".labels", "kubernetes.io/hostname is the node's name, which the kubelet sets; another value breaks hostname topology and local volumes")
+					continue
+				}
 				if cv, ok := cluster[k]; ok && cv != n.Labels[k] {
 					v.errorf(base+".labels", "%s=%s conflicts with %s=%s in components.kubelet.extraArgs node-labels, which every node gets; keep one of them", k, n.Labels[k], k, cv)
 				}
@@ -78,6 +82,10 @@ func (v *validator) certSANs(c *Cluster) {
 	for i, san := range c.CertSANs {
 		p := fmt.Sprintf("certSANs[%d]", i)
 		if !v.required(p, san) {
+			continue
+		}
+		if a, err := netip.ParseAddr(san); err == nil && a.Zone() != "" {
+			v.errorf(p, "%q has an IPv6 zone, which a certificate cannot hold", san)
 			continue
 		}
 		if _, err := netip.ParseAddr(san); err != nil && !isDNSSubdomain(strings.TrimPrefix(san, "*.")) {

@@ -52,6 +52,10 @@ func TestNodeLabelsAndTaints(t *testing.T) {
 			want{"nodes[1].kubeletExtraArgs.node-ip", 16, []string{"node-ip cannot be an extra argument"}}},
 		{"node kubelet labels", editOf(t, nodesSpec, "    labels:\n", "    kubeletExtraArgs:\n      node-labels: a=b\n    labels:\n"),
 			want{"nodes[1].kubeletExtraArgs.node-labels", 16, []string{"use nodes[1].labels"}}},
+		{"hostname label", editOf(t, nodesSpec, "      tier: storage\n", "      kubernetes.io/hostname: other\n"),
+			want{"nodes[1].labels", 15, []string{"kubernetes.io/hostname is the node's name"}}},
+		{"node feature gates", editOf(t, nodesSpec, "    labels:\n", "    kubeletExtraArgs:\n      feature-gates: NoSuchGate=true\n    labels:\n"),
+			want{"nodes[1].kubeletExtraArgs.feature-gates", 16, []string{"use featureGates"}}},
 		{"effect", editOf(t, nodesSpec, "effect: NoSchedule", "effect: NoScheduling"),
 			want{"nodes[1].taints[0].effect", 21, []string{`"NoScheduling" is not a taint effect`, "PreferNoSchedule"}}},
 		{"no effect", editOf(t, nodesSpec, "        effect: NoSchedule\n", ""),
@@ -85,6 +89,7 @@ func TestCertSANs(t *testing.T) {
 		{"upper case", "api.example.com", "API.example.com", want{"certSANs[0]", 8, []string{"neither an IP address nor a DNS name"}}},
 		{"shell", "api.example.com", "\"$(id)\"", want{"certSANs[0]", 8, []string{"neither an IP address nor a DNS name"}}},
 		{"duplicate", "10.0.0.5", "api.example.com", want{"certSANs[1]", 8, []string{`"api.example.com" is already certSANs[0]`}}},
+		{"zone", "10.0.0.5", "\"fe80::1%eth0\"", want{"certSANs[1]", 8, []string{"has an IPv6 zone"}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, probs := check(editOf(t, base, tc.from, tc.to))

@@ -36,7 +36,18 @@ var debugUserNameRE = regexp.MustCompile(`^[a-z_][a-z0-9_-]{0,31}$`)
 var cryptHashRE = regexp.MustCompile(`^\$(y|6|5|2b|2y)\$[./A-Za-z0-9$=]{8,200}$`)
 
 // reservedUsers are accounts the OS images have; the debug user is a new one.
-var reservedUsers = []string{"root", "core", "admin", "ubuntu", "debian", "rocky", "almalinux", "centos", "cloud-user", "fedora", "daemon", "bin", "sys", "nobody", "sshd"}
+// "default" is cloud-init's name for the image's own user.
+var reservedUsers = []string{"default", "root", "core", "admin", "ubuntu", "debian", "rocky", "almalinux", "centos",
+	"cloud-user", "fedora", "ec2-user", "azureuser", "opc", "daemon", "bin", "sys", "sync", "games", "man", "lp",
+	"mail", "news", "uucp", "proxy", "www-data", "backup", "list", "irc", "gnats", "nobody", "sshd", "syslog",
+	"messagebus", "polkitd", "chrony", "dbus", "tss", "adm", "operator", "ftp", "halt", "shutdown", "etcd", "kube"}
+
+// reservedUserPrefixes start the names of system accounts (_apt, systemd-network).
+var reservedUserPrefixes = []string{"_", "systemd-"}
+
+// cryptHashLengths are the lengths of the final field of complete crypt(3)
+// hashes by scheme; a shorter one is a hash cut off when pasted.
+var cryptHashLengths = map[string]int{"6": 86, "5": 43, "y": 43, "2b": 53, "2y": 53}
 
 // debugUser checks the optional debugging login: a new name, a crypt(3) hash
 // rather than a password, and SSH keys as sshAuthorizedKeys takes them.
@@ -48,15 +59,15 @@ func (v *validator) debugUser(c *Cluster) {
 	if v.required("debugUser.name", u.Name) {
 		if !debugUserNameRE.MatchString(u.Name) {
 			v.errorf("debugUser.name", "%q is not a login name: lowercase letters, digits, '_' and '-', at most 32, not starting with a digit or '-'", u.Name)
-		} else if slices.Contains(reservedUsers, u.Name) {
-			v.errorf("debugUser.name", "%q is an account the OS images have or may have; name a new one", u.Name)
+		} else if slices.Contains(reservedUsers, u.Name) || slices.ContainsFunc(reservedUserPrefixes, func(p string) bool { return strings.HasPrefix(u.Name, p) }) {
+			v.errorf("debugUser.name", "%q is an account the OS images have or may have (cloud-init would change it, not add a login); name a new one", u.Name)
 		}
 	}
 	if u.PasswordHash == "" && len(u.SSHAuthorizedKeys) == 0 {
 		v.errorf("debugUser", "give passwordHash (for the console), sshAuthorizedKeys, or both")
 	}
-	if u.PasswordHash != "" && !cryptHashRE.MatchString(u.PasswordHash) {
-		v.errorf("debugUser.passwordHash", "is not a crypt(3) hash ($y$…, $6$…, $5$… or $2b$…); make one with mkpasswd -m sha-512 and never put the password itself here")
+	if u.PasswordHash != "" && !completeHash(u.PasswordHash) {
+		v.errorf("debugUser.passwordHash", "is not a complete crypt(3) hash ($y$…, $6$…, $5$… or $2b$…); make one with mkpasswd -m sha-512 and never put the password itself here")
 	}
 	if u.PasswordHash != "" {
 		v.warnf("debugUser.passwordHash", "the hash is in every node's first-boot config, which cloud metadata services show to anyone on the node; use a password you use nowhere else, and remove debugUser once the cluster runs")
@@ -66,6 +77,16 @@ func (v *validator) debugUser(c *Cluster) {
 			v.errorf(fmt.Sprintf("debugUser.sshAuthorizedKeys[%d]", i), "%s; want one OpenSSH public key line", why)
 		}
 	}
+}
+
+// completeHash says whether h is a crypt(3) hash of a known scheme whose final
+// field has that scheme's full length.
+func completeHash(h string) bool {
+	if !cryptHashRE.MatchString(h) {
+		return false
+	}
+	f := strings.Split(h, "$") // "", scheme, [params,] [salt,] hash
+	return len(f) >= 4 && len(f[len(f)-1]) == cryptHashLengths[f[1]]
 }
 
 func sshKeyProblem(k string) string {
