@@ -61,6 +61,9 @@ type Profile struct {
 	MaskUnits []string `yaml:"maskUnits"`
 	// VolumePluginDir moves kubelet's FlexVolume directory where /usr is read-only.
 	VolumePluginDir string `yaml:"volumePluginDir"`
+	// LacksTools are tools kubeadm or the bootstrap use that the image does not
+	// ship and no package brings: crictl, conntrack.
+	LacksTools []string `yaml:"lacksTools"`
 	// AdminGroup is the group whose members may use sudo (debugUser joins it).
 	AdminGroup string `yaml:"adminGroup"`
 }

@@ -24,6 +24,12 @@ func TestProfilesComplete(t *testing.T) {
 		check("timeSync", p.TimeSync, "chrony", "timesyncd")
 		check("output", p.Output, "cloud-init", "ignition")
 		check("adminGroup", p.AdminGroup, "sudo", "wheel")
+		for _, tool := range p.LacksTools {
+			check("lacksTools", tool, "crictl", "conntrack")
+		}
+		if len(p.LacksTools) > 0 && p.Install == "packages" {
+			t.Errorf("profile %s: a package manager installs %v with the Kubernetes packages", name, p.LacksTools)
+		}
 		if p.BinDir == "" || p.BinDir[0] != '/' {
 			t.Errorf("profile %s: binDir %q is not an absolute path", name, p.BinDir)
 		}

@@ -31,6 +31,12 @@ func buildCase(t *testing.T, name string) []*plan.NodePlan {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return buildSpec(t, raw)
+}
+
+// buildSpec plans a spec with a fresh secrets bundle.
+func buildSpec(t *testing.T, raw []byte) []*plan.NodePlan {
+	t.Helper()
 	doc, probs := spec.Check(raw)
 	if len(probs.Errors()) > 0 {
 		t.Fatal(probs)
@@ -84,18 +90,7 @@ func TestNoProxyHoldsTheEndpoint(t *testing.T) {
 	} {
 		src := "name: p\nkubernetesVersion: \"1.33.0\"\nos: ubuntu-24.04\nproxy:\n  https: http://proxy.corp:3128\n" + tc.lb +
 			"nodes:\n  - {name: a, role: control-plane, ip: 10.0.0.11}\n  - {name: b, role: control-plane, ip: 10.0.0.12}\n  - {name: c, role: control-plane, ip: 10.0.0.13}\n"
-		doc, probs := spec.Check([]byte(src))
-		if len(probs.Errors()) > 0 {
-			t.Fatalf("%s", probs)
-		}
-		b, err := secrets.New(rand.Reader, time.Now(), "p")
-		if err != nil {
-			t.Fatal(err)
-		}
-		plans, err := plan.Build(doc.Cluster, b)
-		if err != nil {
-			t.Fatal(err)
-		}
+		plans := buildSpec(t, []byte(src))
 		if !slices.Contains(strings.Split(plans[0].NoProxy, ","), tc.want) {
 			t.Errorf("NO_PROXY %q lacks %s", plans[0].NoProxy, tc.want)
 		}
@@ -110,19 +105,7 @@ func TestBinariesReleaseFiles(t *testing.T) {
 		"packages:\n  runc:\n    sha256: " + strings.Repeat("ab", 32) + "\n" +
 		"components:\n  controllerManager:\n    extraArgs:\n      flex-volume-plugin-dir: /var/lib/flex\n" +
 		"nodes:\n  - {name: a, role: control-plane, ip: 10.0.0.11}\n"
-	doc, probs := spec.Check([]byte(src))
-	if len(probs.Errors()) > 0 {
-		t.Fatalf("%s", probs)
-	}
-	b, err := secrets.New(rand.Reader, time.Now(), "p")
-	if err != nil {
-		t.Fatal(err)
-	}
-	plans, err := plan.Build(doc.Cluster, b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := plans[0]
+	p := buildSpec(t, []byte(src))[0]
 	if p.VolumePluginDir != "/var/lib/flex" {
 		t.Errorf("kubelet's volumePluginDir is %q, not the controller manager's /var/lib/flex", p.VolumePluginDir)
 	}

@@ -91,35 +91,47 @@ func FlagTables() (map[string]map[string]map[string]FlagStatus, error) {
 	return flagTables, flagTablesErr
 }
 
-// knownFlag checks that the targeted release's program has the flag: an
-// unknown one stops the component from starting. It says whether to go on.
-func (v *validator) knownFlag(c *Cluster, component, p, flag string) bool {
-	program, ok := componentPrograms[component]
-	ver, verOK := ParseVersion(c.KubernetesVersion)
-	if !ok || !verOK {
-		return true
+// releaseTable is the targeted minor's table of one program (or of
+// "feature-gate"): nil when the version does not parse or has no table.
+func releaseTable(c *Cluster, program string) (map[string]FlagStatus, Version) {
+	ver, ok := ParseVersion(c.KubernetesVersion)
+	if !ok {
+		return nil, ver
 	}
 	tables, err := FlagTables()
 	if err != nil {
 		panic(err) // the embedded tables are tested
 	}
-	flags := tables[fmt.Sprintf("v%d.%d", ver.Major, ver.Minor)][program]
+	return tables[fmt.Sprintf("v%d.%d", ver.Major, ver.Minor)][program], ver
+}
+
+// didYouMean is " (did you mean X?)" for the table's name nearest to name, or "".
+func didYouMean(name string, table map[string]FlagStatus) string {
+	names := make([]string, 0, len(table))
+	for n := range table {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	if best := nearest(name, names); best != "" {
+		return fmt.Sprintf(" (did you mean %s?)", best)
+	}
+	return ""
+}
+
+// knownFlag checks that the targeted release's program has the flag: an
+// unknown one stops the component from starting. It says whether to go on.
+func (v *validator) knownFlag(c *Cluster, component, p, flag string) bool {
+	program, ok := componentPrograms[component]
+	if !ok {
+		return true
+	}
+	flags, ver := releaseTable(c, program)
 	if flags == nil {
 		return true
 	}
-	st, known := flags[flag]
-	switch {
+	switch st, known := flags[flag]; {
 	case !known:
-		names := make([]string, 0, len(flags))
-		for f := range flags {
-			names = append(names, f)
-		}
-		sort.Strings(names)
-		hint := ""
-		if best := nearest(flag, names); best != "" {
-			hint = fmt.Sprintf(" (did you mean %s?)", best)
-		}
-		v.errorf(p, "%s %d.%d has no flag --%s%s; it would refuse to start", program, ver.Major, ver.Minor, flag, hint)
+		v.errorf(p, "%s %d.%d has no flag --%s%s; it would refuse to start", program, ver.Major, ver.Minor, flag, didYouMean(flag, flags))
 		return false
 	case st == FlagDeprecated:
 		v.warnf(p, "--%s is deprecated in %s %d.%d and may go in a later release", flag, program, ver.Major, ver.Minor)
@@ -176,31 +188,13 @@ func (v *validator) gate(c *Cluster, p, name string, on bool) {
 		v.errorf(p, "%q is not a feature gate name: letters and digits, starting with a capital", name)
 		return
 	}
-	ver, ok := ParseVersion(c.KubernetesVersion)
-	if !ok {
-		return
-	}
-	tables, err := FlagTables()
-	if err != nil {
-		panic(err) // the embedded tables are tested
-	}
-	gates := tables[fmt.Sprintf("v%d.%d", ver.Major, ver.Minor)]["feature-gate"]
+	gates, ver := releaseTable(c, "feature-gate")
 	if gates == nil {
 		return
 	}
-	st, known := gates[name]
-	switch {
+	switch st, known := gates[name]; {
 	case !known:
-		all := make([]string, 0, len(gates))
-		for g := range gates {
-			all = append(all, g)
-		}
-		sort.Strings(all)
-		hint := ""
-		if best := nearest(name, all); best != "" {
-			hint = fmt.Sprintf(" (did you mean %s?)", best)
-		}
-		v.errorf(p, "Kubernetes %d.%d has no feature gate %s%s; the components would refuse to start", ver.Major, ver.Minor, name, hint)
+		v.errorf(p, "Kubernetes %d.%d has no feature gate %s%s; the components would refuse to start", ver.Major, ver.Minor, name, didYouMean(name, gates))
 	case st == GateLockedTrue && !on || st == GateLockedFalse && on:
 		v.errorf(p, "%s is locked to %t in Kubernetes %d.%d; the components refuse another value", name, st == GateLockedTrue, ver.Major, ver.Minor)
 	case st == FlagDeprecated:

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/k8sgen/k8sgen/profiles"
@@ -45,15 +46,19 @@ func (v *validator) installOS(c *Cluster) {
 	if p.Install == "packages" {
 		return
 	}
-	// kubeadm before 1.31 shells out to crictl, and its preflight stops without it;
-	// the packages bring cri-tools, a sysext image or the release binaries do not.
+	// Tools the OS image lacks and no package brings (profile data): kubeadm
+	// before 1.31 shells out to crictl and before 1.32 wants conntrack in its
+	// preflight, and the bootstrap pulls kube-vip's image with crictl.
 	ver, verOK := ParseVersion(c.KubernetesVersion)
-	switch {
-	case !verOK || ver.Major != 1:
-	case ver.Minor < 31:
-		v.errorf("kubernetesVersion", "%s: kubeadm before 1.31 needs crictl, which k8sgen does not install on %s (the sysext image and the release binaries have none); use 1.31 or later", c.KubernetesVersion, c.OS)
-	case ver.Minor < 32 && p.Install == "binaries":
-		// FCOS has no conntrack-tools, and kubeadm's preflight wants conntrack before 1.32.
+	if slices.Contains(p.LacksTools, "crictl") {
+		if verOK && ver.Major == 1 && ver.Minor < 31 {
+			v.errorf("kubernetesVersion", "%s: kubeadm before 1.31 needs crictl, which %s does not ship and k8sgen does not install; use 1.31 or later", c.KubernetesVersion, c.OS)
+		}
+		if c.LoadBalancer.Kind == LBKubeVIP {
+			v.errorf("loadBalancer.kind", "kube-vip's image is pulled with crictl before kubeadm runs, and %s has none; use external", c.OS)
+		}
+	}
+	if slices.Contains(p.LacksTools, "conntrack") && verOK && ver.Major == 1 && ver.Minor < 32 {
 		v.errorf("kubernetesVersion", "%s: kubeadm before 1.32 needs conntrack, which %s does not ship; use 1.32 or later", c.KubernetesVersion, c.OS)
 	}
 	why := fmt.Sprintf("%s has no package manager (%s)", c.OS, map[string]string{
@@ -80,10 +85,6 @@ func (v *validator) installOS(c *Cluster) {
 		v.download("packages.kubernetesSysext", pk.KubernetesSysext, sysextName, fmt.Sprintf("a sysext image (.raw, e.g. kubernetes-v%s-x86-64.raw)", c.KubernetesVersion), false)
 		v.directory("packages.kubernetesSysextUpdates", pk.KubernetesSysextUpdates, "the directory serving SHA256SUMS and the kubernetes-vX.Y.Z-x86-64.raw images it lists", "the images are checked against a SHA256SUMS from the same server")
 		return
-	}
-	if c.LoadBalancer.Kind == LBKubeVIP {
-		// kube-vip's image is pulled with crictl before kubeadm runs.
-		v.errorf("loadBalancer.kind", "kube-vip's image is pulled with crictl before kubeadm runs, and %s has none; use external", c.OS)
 	}
 	kb := pk.KubernetesBinaries
 	if kb.SHA256 != "" {

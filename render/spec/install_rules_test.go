@@ -19,6 +19,14 @@ nodes:
     ip: 192.168.1.11
 `
 
+// TestFlatcarShipsCrictl: Flatcar's image has crictl, so kubeadm 1.30 and
+// kube-vip work there.
+func TestFlatcarShipsCrictl(t *testing.T) {
+	if _, probs := check(editOf(t, flatcarSpec, `kubernetesVersion: "1.33.0"`, `kubernetesVersion: "1.30.0"`)); len(probs) != 0 {
+		t.Fatalf("flatcar with 1.30 is refused:\n%s", dump(probs))
+	}
+}
+
 // TestInstallOS: an OS without a package manager refuses repositories, host
 // packages for the load balancer and Docker; only it takes a sysext image,
 // whose URL must name a .raw image and whose digest must be SHA-256 hex.
@@ -49,8 +57,6 @@ func TestInstallOS(t *testing.T) {
 			want{"packages.kubernetesSysext.sha256", 7, []string{"64 lowercase hex digits"}}},
 		{"sysext on a package OS", editOf(t, flatcarSpec, "os: flatcar", "os: debian-12"),
 			want{"packages.kubernetesSysext", 5, []string{"only an OS that installs Kubernetes from a sysext image (flatcar)", "use packages.kubernetes"}}},
-		{"kubeadm that needs crictl", editOf(t, flatcarSpec, `kubernetesVersion: "1.33.0"`, `kubernetesVersion: "1.30.0"`),
-			want{"kubernetesVersion", 2, []string{"kubeadm before 1.31 needs crictl", "flatcar"}}},
 		{"updates not a directory", editOf(t, flatcarSpec, "packages:\n", "packages:\n  kubernetesSysextUpdates: https://files.internal/k/kubernetes-v1.33.1-x86-64.raw\n"),
 			want{"packages.kubernetesSysextUpdates", 5, []string{"must be the directory serving SHA256SUMS", "ending in /"}}},
 		{"updates on fcos", editOf(t, fcosSpec, "packages:\n", "packages:\n  kubernetesSysextUpdates: https://files.internal/k/\n"),
@@ -125,7 +131,7 @@ func TestInstallBinaries(t *testing.T) {
 		{"binaries on a package OS", editOf(t, fcosSpec, "os: fcos", "os: rocky-9"),
 			want{"packages.containerd", 7, []string{"only an OS that installs release binaries (fcos)", "rocky-9 installs packages: use packages.kubernetes"}}},
 		{"kubeadm that needs crictl", editOf(t, fcosSpec, `kubernetesVersion: "1.34.0"`, `kubernetesVersion: "1.30.4"`),
-			want{"kubernetesVersion", 2, []string{"kubeadm before 1.31 needs crictl", "does not install on fcos"}}},
+			want{"kubernetesVersion", 2, []string{"kubeadm before 1.31 needs crictl", "fcos does not ship"}}},
 		{"kubeadm that needs conntrack", editOf(t, fcosSpec, `kubernetesVersion: "1.34.0"`, `kubernetesVersion: "1.31.2"`),
 			want{"kubernetesVersion", 2, []string{"kubeadm before 1.32 needs conntrack", "fcos does not ship"}}},
 		{"kube-vip", editOf(t, fcosSpec, "nodes:\n", "controlPlaneEndpoint: 192.168.1.100:6443\nloadBalancer:\n  kind: kube-vip\n  vip: 192.168.1.100\n  interface: eth0\nnodes:\n"),
