@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os/exec"
 	"slices"
 	"strconv"
@@ -167,6 +168,9 @@ extraHosts:
   - name: @8@
     ip: @9@
 certSANs: [@12@]
+kubeletConfiguration:
+  evictionHard: {@16@: @17@}
+  clusterDNS: [@18@]
 nodes:
   - name: @10@
     role: control-plane
@@ -192,6 +196,7 @@ var fuzzHADefaults = []string{
 	"192.168.99.100:6443", "harbor:443/k8s", "24h", "kube-vip", "192.168.99.100", "eth0",
 	"v1.0.0", "harbor:443/k8s/kube-vip", "harbor", "192.168.99.2", "m1", "192.168.99.11",
 	"api.example.com", "storage", "example.com/batch", "jobs",
+	"memory.available", "300Mi", "169.254.20.10",
 }
 
 // FuzzRenderHA is FuzzRender over the load balancer's fields: kube-vip's
@@ -224,7 +229,36 @@ func FuzzRenderHA(f *testing.F) {
 		if keepalived {
 			src = strings.Replace(src, "192.168.99.100:6443", "192.168.99.100:8443", 1)
 		}
-		renderAccepted(t, src, value)
+		seen := value
+		if i >= 16 {
+			// These slots reach the kubeadm configuration only, which is checked
+			// below by reading the value back; the checks for unquoted files
+			// would match the files' own text ("y 1" in "priority 1").
+			seen = "\x00"
+		}
+		res := renderAccepted(t, src, seen)
+		if res == nil || i < 16 {
+			return
+		}
+		// The kubelet reads back exactly the spec's key and values.
+		want := map[string]string{"memory.available": "300Mi"}
+		dns := fuzzHADefaults[18]
+		switch i {
+		case 16:
+			want = map[string]string{value: "300Mi"}
+		case 17:
+			want["memory.available"] = value
+		case 18:
+			dns = value
+		}
+		kc := kubeletConfigOf(t, res.Nodes[0].Files[0].Data)
+		var got struct {
+			EvictionHard map[string]string `yaml:"evictionHard"`
+			ClusterDNS   []string          `yaml:"clusterDNS"`
+		}
+		if err := kc.Decode(&got); err != nil || !maps.Equal(got.EvictionHard, want) || len(got.ClusterDNS) != 1 || got.ClusterDNS[0] != dns {
+			t.Fatalf("the KubeletConfiguration reads back as %+v (%v), not %v and [%s]", got, err, want, dns)
+		}
 	})
 }
 
@@ -363,11 +397,13 @@ func FuzzRenderFCOS(f *testing.F) {
 }
 
 // renderAccepted renders src when validation accepts it and checks every file.
-func renderAccepted(t *testing.T, src, value string) {
+// renderAccepted renders src when the spec is valid and checks every node's
+// files; it returns the render, or nil for a refused spec.
+func renderAccepted(t *testing.T, src, value string) *render.Result {
 	t.Helper()
 	doc, probs := spec.Check([]byte(src))
 	if doc == nil || len(probs.Errors()) > 0 {
-		return // refused, with a problem: fine
+		return nil // refused, with a problem: fine
 	}
 	c := doc.Cluster
 	bundleOnce.Do(func() {
@@ -399,6 +435,25 @@ func renderAccepted(t *testing.T, src, value string) {
 	var kc map[string]any
 	if err := yaml.Unmarshal(res.Kubeconfig, &kc); err != nil || kc["current-context"] == nil {
 		t.Fatalf("kubeconfig does not parse (%v):\n%s", err, res.Kubeconfig)
+	}
+	return res
+}
+
+// kubeletConfigOf is the KubeletConfiguration document of a first control
+// plane's user-data.
+func kubeletConfigOf(t *testing.T, userData []byte) *yaml.Node {
+	t.Helper()
+	init := userDataFiles(t, userData)[plan.KubeadmConfigDir+"/init.yaml"]
+	dec := yaml.NewDecoder(strings.NewReader(init))
+	for {
+		var doc yaml.Node
+		if err := dec.Decode(&doc); err != nil {
+			t.Fatalf("no KubeletConfiguration in init.yaml (%v):\n%s", err, init)
+		}
+		var head struct{ Kind string }
+		if doc.Decode(&head) == nil && head.Kind == "KubeletConfiguration" {
+			return &doc
+		}
 	}
 }
 
@@ -515,8 +570,9 @@ func checkFormat(t *testing.T, path, content, value, src string) {
 		}
 	case strings.HasSuffix(path, ".conf") || strings.HasSuffix(path, ".cfg") || path == plan.HostsBlockPath:
 		// haproxy.cfg and keepalived.conf have no quoting: a value with a
-		// separator, comment sign, brace or quote must never reach them.
-		if strings.HasPrefix(path, plan.LBConfigDir) && strings.ContainsAny(value, " \t#;!{}\"'") && strings.Contains(content, value) {
+		// separator, comment sign, brace or quote must never reach them (a
+		// value of two bytes or less also matches the files' own text).
+		if strings.HasPrefix(path, plan.LBConfigDir) && len(value) > 2 && strings.ContainsAny(value, " \t#;!{}\"'") && strings.Contains(content, value) {
 			t.Fatalf("%s holds the unquotable value %q\nspec:\n%s", path, value, src)
 		}
 		// Line formats: every non-comment line is one directive; a value that

@@ -12,7 +12,7 @@ import (
 // allowed are the functions whose output may be printed in each format.
 var allowed = map[Format][]string{
 	Shell:   {"shq", "shwords"},
-	YAML:    {"yamlq", "b64enc"},
+	YAML:    {"yamlq", "yamlk", "yamlv", "b64enc"},
 	TOML:    {"tomlq"},
 	Unit:    {"unitq"},
 	EnvFile: {"envq"},

@@ -3,6 +3,11 @@ package templates
 import (
 	"errors"
 	"fmt"
+	"math"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -79,6 +84,101 @@ func DoubleQuote(s string) (string, error) {
 	}
 	b.WriteByte('"')
 	return b.String(), nil
+}
+
+// plainKey are mapping keys that every YAML reader takes as the same string
+// unquoted: a letter first, then letters, digits and . _ - /.
+var plainKey = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_./-]*$`)
+
+// yaml11Bools are the words a YAML 1.1 reader (kubeadm's) takes for booleans.
+var yaml11Bools = []string{"y", "n", "yes", "no", "on", "off", "true", "false", "null"}
+
+// YAMLKey writes s as a mapping key: plain where that reads back as the same
+// string in YAML 1.1 and 1.2, double-quoted (yamlq) otherwise.
+func YAMLKey(s string) (string, error) {
+	if plainKey.MatchString(s) && !slices.Contains(yaml11Bools, strings.ToLower(s)) {
+		return s, nil
+	}
+	return DoubleQuote(s)
+}
+
+// maxFlowDepth bounds YAMLValue's recursion; validation allows less.
+const maxFlowDepth = 16
+
+// YAMLValue writes a configuration value on one line, in YAML's flow style,
+// which JSON shares: strings through yamlq, keys through yamlk in sorted
+// order, numbers in decimal, mappings as {k: v, ...} and lists as [a, ...].
+// It takes what the spec's free-form fields decode to.
+func YAMLValue(v any) (string, error) {
+	var b strings.Builder
+	if err := flow(&b, v, 0); err != nil {
+		return "", err
+	}
+	return b.String(), nil
+}
+
+func flow(b *strings.Builder, v any, depth int) error {
+	if depth > maxFlowDepth {
+		return errors.New("a value nests too deep")
+	}
+	if m, ok := spec.AsMap(v); ok {
+		keys := make([]string, 0, len(m))
+		for k := range m {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		b.WriteByte('{')
+		for i, k := range keys {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			q, err := YAMLKey(k)
+			if err != nil {
+				return err
+			}
+			b.WriteString(q + ": ")
+			if err := flow(b, m[k], depth+1); err != nil {
+				return err
+			}
+		}
+		b.WriteByte('}')
+		return nil
+	}
+	switch x := v.(type) {
+	case []any:
+		b.WriteByte('[')
+		for i, item := range x {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			if err := flow(b, item, depth+1); err != nil {
+				return err
+			}
+		}
+		b.WriteByte(']')
+	case string:
+		q, err := DoubleQuote(x)
+		if err != nil {
+			return err
+		}
+		b.WriteString(q)
+	case bool:
+		b.WriteString(strconv.FormatBool(x))
+	case int:
+		b.WriteString(strconv.Itoa(x))
+	case int64:
+		b.WriteString(strconv.FormatInt(x, 10))
+	case uint64:
+		b.WriteString(strconv.FormatUint(x, 10))
+	case float64:
+		if math.IsInf(x, 0) || math.IsNaN(x) {
+			return errors.New("a number is not finite")
+		}
+		b.WriteString(strconv.FormatFloat(x, 'g', -1, 64))
+	default:
+		return fmt.Errorf("a value of type %T has no YAML form here", v)
+	}
+	return nil
 }
 
 // UnitQuote writes s as one argument of a systemd unit's command line: double

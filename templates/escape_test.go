@@ -107,3 +107,38 @@ func TestWordAndLine(t *testing.T) {
 		t.Errorf("Line = %q, %v", l, err)
 	}
 }
+
+// YAMLValue and YAMLKey write hostile keys and strings so that a YAML reader
+// gets them back unchanged, inside a mapping and a list, on one line.
+func TestYAMLValueRoundTrips(t *testing.T) {
+	for _, s := range append(hostile, "yes", "No", "on", "null", "~", "1e3", "0x10", ".inf", "a.b/c-d") {
+		v := map[string]any{s: []any{s, int64(-3), uint64(1 << 63), 0.25, true}, "k": s}
+		out, err := YAMLValue(v)
+		if err != nil {
+			t.Fatalf("YAMLValue(%q): %v", s, err)
+		}
+		if strings.ContainsAny(out, "\n\r\u0085\u2028\u2029") {
+			t.Errorf("YAMLValue(%q) = %q spans lines", s, out)
+		}
+		var back map[string]map[string]any
+		if err := yaml.Unmarshal([]byte("doc: "+out+"\nnext: {}\n"), &back); err != nil {
+			t.Fatalf("YAML does not read %q: %v", out, err)
+		}
+		got := back["doc"]
+		l, _ := got[s].([]any)
+		if got["k"] != s || len(l) != 5 || l[0] != s || l[1] != -3 || l[2] != uint64(1<<63) || l[3] != 0.25 || l[4] != true || back["next"] == nil {
+			t.Errorf("%q read back as %#v", out, back)
+		}
+	}
+	for _, bad := range []any{"\xff", map[string]any{"\xff": 1}, struct{}{}, []any{float32(1)}} {
+		if _, err := YAMLValue(bad); err == nil {
+			t.Errorf("YAMLValue(%#v) accepted", bad)
+		}
+	}
+	// YAML 1.1 readers (kubeadm's) take these keys for booleans unless quoted.
+	for _, k := range []string{"yes", "Off", "y", "N"} {
+		if q, _ := YAMLKey(k); !strings.HasPrefix(q, `"`) {
+			t.Errorf("YAMLKey(%q) = %s, unquoted", k, q)
+		}
+	}
+}

@@ -28,6 +28,8 @@ func Funcs() template.FuncMap {
 	fm["shq"] = ShellQuote
 	fm["shwords"] = shellWords
 	fm["yamlq"] = DoubleQuote
+	fm["yamlk"] = YAMLKey
+	fm["yamlv"] = YAMLValue
 	fm["tomlq"] = DoubleQuote
 	fm["unitq"] = UnitQuote
 	fm["envq"] = EnvQuote
@@ -43,7 +45,8 @@ type Format int
 const (
 	// Shell is bash: values through shq or shwords, outside quotes and comments.
 	Shell Format = iota + 1
-	// YAML values go through yamlq (or b64enc, whose output needs no quoting).
+	// YAML values go through yamlq (or b64enc, whose output needs no quoting),
+	// mapping keys through yamlk, free-form values through yamlv.
 	YAML
 	// TOML values go through tomlq.
 	TOML

@@ -264,8 +264,9 @@ type ClusterPlan struct {
 
 	// LB is the load balancer in front of the API servers.
 	LB LBPlan
-	// FeatureGates are the spec's featureGates by name, "true" or "false".
-	FeatureGates []KV
+	// KubeletConfig and KubeProxyConfig are the fields of the cluster's
+	// KubeletConfiguration and KubeProxyConfiguration, sorted by name.
+	KubeletConfig, KubeProxyConfig []Field
 	// CertSANs are the API server certificate's extra names: the endpoint's host
 	// and the VIP, then the spec's (none when the spec names none).
 	CertSANs []string
@@ -356,27 +357,104 @@ func gateKV(gates map[string]bool) []KV {
 	return sortedKV(m)
 }
 
-// controllerManagerArgs are the spec's, plus the FlexVolume directory kubelet
-// uses where the OS moves it (the spec's own value wins).
+// controllerManagerArgs are the spec's, plus the FlexVolume directory of the
+// kubelet where the OS or kubeletConfiguration moves it (the flag the spec
+// sets wins).
 func controllerManagerArgs(c *spec.Cluster, prof *profiles.Profile) map[string]string {
 	args := c.Components.ControllerManager.ExtraArgs
-	if _, set := args["flex-volume-plugin-dir"]; prof.VolumePluginDir == "" || set {
+	dir := volumePluginDir(c, prof)
+	if _, set := args["flex-volume-plugin-dir"]; dir == "" || set {
 		return args
 	}
-	out := map[string]string{"flex-volume-plugin-dir": prof.VolumePluginDir}
+	out := map[string]string{"flex-volume-plugin-dir": dir}
 	for k, v := range args {
 		out[k] = v
 	}
 	return out
 }
 
-// volumePluginDir is the FlexVolume directory kubelet gets where the OS moves
-// it: the controller manager's, so that the two agree when the spec sets it.
+// volumePluginDir is the kubelet's FlexVolume directory where it is not the
+// default: kubeletConfiguration's, else, where the OS moves it, the
+// controller manager's flag or the OS's, so that the two programs agree.
 func volumePluginDir(c *spec.Cluster, prof *profiles.Profile) string {
+	if d, ok := c.KubeletConfiguration["volumePluginDir"].(string); ok {
+		return d
+	}
 	if d, set := c.Components.ControllerManager.ExtraArgs["flex-volume-plugin-dir"]; set && prof.VolumePluginDir != "" {
 		return d
 	}
 	return prof.VolumePluginDir
+}
+
+// Field is one top-level field of a configuration document; Value is a
+// string, bool, number, map[string]any or []any.
+type Field struct {
+	Key   string
+	Value any
+}
+
+// kubeletConfig is the cluster's KubeletConfiguration: k8sgen's fields, with
+// kubeletConfiguration merged over them (mappings merge key by key; anything
+// else the spec's value replaces). Validation refuses the fields k8sgen must own.
+func kubeletConfig(c *spec.Cluster, prof *profiles.Profile) []Field {
+	base := map[string]any{"cgroupDriver": "systemd"}
+	if len(c.FeatureGates) > 0 {
+		base["featureGates"] = gateMap(c.FeatureGates)
+	}
+	if d := volumePluginDir(c, prof); d != "" {
+		base["volumePluginDir"] = d
+	}
+	return fields(merge(base, c.KubeletConfiguration))
+}
+
+// kubeProxyConfig is the cluster's KubeProxyConfiguration, likewise.
+func kubeProxyConfig(c *spec.Cluster) []Field {
+	base := map[string]any{"mode": c.Network.KubeProxyMode}
+	if len(c.FeatureGates) > 0 {
+		base["featureGates"] = gateMap(c.FeatureGates)
+	}
+	if c.Network.KubeProxyMode == "ipvs" {
+		// kube-vip and MetalLB answer ARP for service addresses only with it.
+		base["ipvs"] = map[string]any{"strictARP": true}
+	}
+	return fields(merge(base, c.KubeProxyConfiguration))
+}
+
+func gateMap(gates map[string]bool) map[string]any {
+	out := make(map[string]any, len(gates))
+	for k, v := range gates {
+		out[k] = v
+	}
+	return out
+}
+
+// merge returns over laid on base: mappings merge key by key, any other value
+// of over replaces base's. Neither argument changes.
+func merge(base, over map[string]any) map[string]any {
+	out := make(map[string]any, len(base)+len(over))
+	for k, v := range base {
+		out[k] = v
+	}
+	for k, v := range over {
+		bm, bok := spec.AsMap(out[k])
+		om, ook := spec.AsMap(v)
+		if bok && ook {
+			out[k] = merge(bm, om)
+			continue
+		}
+		out[k] = v
+	}
+	return out
+}
+
+// fields are a document's top-level fields sorted by name.
+func fields(m map[string]any) []Field {
+	out := make([]Field, 0, len(m))
+	for k, v := range m {
+		out = append(out, Field{k, v})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
+	return out
 }
 
 // DefaultSysextURL is the Flatcar sysext bakery's Kubernetes image of a release.
@@ -533,7 +611,8 @@ func Build(c *spec.Cluster, b *secrets.Bundle) ([]*NodePlan, error) {
 		Sysctls:                 sysctls,
 		APIServerArgs:           sortedKV(withGates(c.Components.APIServer.ExtraArgs, c.FeatureGates)),
 		ControllerManagerArgs:   sortedKV(withGates(controllerManagerArgs(c, prof), c.FeatureGates)),
-		FeatureGates:            gateKV(c.FeatureGates),
+		KubeletConfig:           kubeletConfig(c, prof),
+		KubeProxyConfig:         kubeProxyConfig(c),
 		SchedulerArgs:           sortedKV(withGates(c.Components.Scheduler.ExtraArgs, c.FeatureGates)),
 		EtcdArgs:                sortedKV(c.Components.Etcd.ExtraArgs),
 		KubeletArgs:             sortedKV(c.Components.Kubelet.ExtraArgs),

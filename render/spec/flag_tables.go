@@ -42,9 +42,24 @@ var componentPrograms = map[string]string{
 	"kubelet":           "kubelet",
 }
 
+// configPrograms name the configuration documents whose fields the tables
+// list, by the spec field that sets them: "program<TAB>path<TAB>kind", a
+// mapping's values under path.*, a list's items under path[].
+var configPrograms = map[string]string{
+	"kubeletConfiguration":   "kubelet-config",
+	"kubeProxyConfiguration": "kube-proxy-config",
+}
+
+// fieldKinds are the kinds of value a configuration field takes (hack/kubeflags
+// prints Go's reflect kinds for numbers; duration is a Go duration string and
+// value a type with its own JSON form, such as a quantity).
+var fieldKinds = []string{"object", "map", "list", "any", "bool", "string", "duration", "value",
+	"int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64", "float32", "float64"}
+
 var (
 	flagTablesOnce sync.Once
 	flagTables     map[string]map[string]map[string]FlagStatus // "v1.33" → program → flag
+	fieldTables    map[string]map[string]map[string]string     // "v1.33" → document → field path → kind
 	flagTablesErr  error
 )
 
@@ -52,6 +67,7 @@ var (
 func FlagTables() (map[string]map[string]map[string]FlagStatus, error) {
 	flagTablesOnce.Do(func() {
 		flagTables = map[string]map[string]map[string]FlagStatus{}
+		fieldTables = map[string]map[string]map[string]string{}
 		entries, err := flagTableFiles.ReadDir("flags")
 		if err != nil {
 			flagTablesErr = err
@@ -65,6 +81,7 @@ func FlagTables() (map[string]map[string]map[string]FlagStatus, error) {
 				return
 			}
 			t := map[string]map[string]FlagStatus{}
+			ft := map[string]map[string]string{}
 			sc := bufio.NewScanner(bytes.NewReader(data))
 			for n := 1; sc.Scan(); n++ {
 				line := sc.Text()
@@ -72,6 +89,17 @@ func FlagTables() (map[string]map[string]map[string]FlagStatus, error) {
 					continue
 				}
 				f := strings.Split(line, "\t")
+				if strings.HasSuffix(f[0], "-config") {
+					if len(f) != 3 || !slices.Contains(fieldKinds, f[2]) {
+						flagTablesErr = fmt.Errorf("flags/%s:%d: %q is not document<TAB>field<TAB>kind", e.Name(), n, line)
+						return
+					}
+					if ft[f[0]] == nil {
+						ft[f[0]] = map[string]string{}
+					}
+					ft[f[0]][f[1]] = f[2]
+					continue
+				}
 				if len(f) < 2 || len(f) > 3 || len(f) == 3 && !slices.Contains(flagStatuses, FlagStatus(f[2])) {
 					flagTablesErr = fmt.Errorf("flags/%s:%d: %q is not program<TAB>flag[<TAB>status]", e.Name(), n, line)
 					return
@@ -86,9 +114,19 @@ func FlagTables() (map[string]map[string]map[string]FlagStatus, error) {
 				t[f[0]][f[1]] = st
 			}
 			flagTables[minor] = t
+			fieldTables[minor] = ft
 		}
 	})
 	return flagTables, flagTablesErr
+}
+
+// FieldTables are the fields of the configuration documents, from the same
+// files: minor → document ("kubelet-config") → field path → kind.
+func FieldTables() (map[string]map[string]map[string]string, error) {
+	if _, err := FlagTables(); err != nil {
+		return nil, err
+	}
+	return fieldTables, nil
 }
 
 // releaseTable is the targeted minor's table of one program (or of

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"reflect"
 	"regexp"
 	"slices"
@@ -256,6 +257,88 @@ func walk(n *yaml.Node, t reflect.Type, path string, pos Positions, probs, unkno
 		}
 	case reflect.Pointer:
 		walk(n, t.Elem(), path, pos, probs, unknown)
+	case reflect.Interface:
+		walkAny(n, path, pos, probs, 1)
+	}
+}
+
+// Bounds of a free-form value (Settings): the configuration types nest a few
+// levels and hold short lists.
+const (
+	maxAnyDepth = 8
+	maxAnyItems = 256
+)
+
+// anyTags are the YAML types a free-form value may hold: what JSON can say.
+// Others (!!timestamp, !!binary, custom tags) would decode to something the
+// checks and the writers do not expect.
+var anyTags = []string{"!!str", "!!int", "!!float", "!!bool", "!!map", "!!seq"}
+
+// walkAny records the lines of a free-form value's keys and items and refuses
+// what it cannot hold: nulls, other tags, infinities, deep or long values and
+// text no field may hold.
+func walkAny(n *yaml.Node, path string, pos Positions, probs *Problems, depth int) {
+	bad := func(line int, msg string) { *probs = append(*probs, Problem{Path: path, Line: line, Msg: msg}) }
+	switch {
+	case n.Kind == yaml.AliasNode:
+		bad(n.Line, errAlias)
+		return
+	case isNull(n):
+		bad(n.Line, errNullValue)
+		return
+	case !slices.Contains(anyTags, n.Tag):
+		bad(n.Line, fmt.Sprintf("the tag %s is not allowed; write a string, a number, true or false, a mapping or a list", n.Tag))
+		return
+	case depth > maxAnyDepth:
+		bad(n.Line, fmt.Sprintf("nested more than %d levels deep", maxAnyDepth))
+		return
+	case n.Kind == yaml.MappingNode && len(n.Content) > 2*maxAnyItems || n.Kind == yaml.SequenceNode && len(n.Content) > maxAnyItems:
+		bad(n.Line, fmt.Sprintf("more than %d entries", maxAnyItems))
+		return
+	}
+	switch n.Kind {
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			if k.Kind != yaml.ScalarNode || k.Tag != "!!str" {
+				bad(k.Line, "a key must be plain text, found "+kindName(k))
+				continue
+			}
+			if msg := checkText(path+".*", k.Value); msg != "" {
+				bad(k.Line, "key "+msg)
+				continue
+			}
+			sub := path + "." + k.Value
+			pos[sub] = k.Line
+			walkAny(n.Content[i+1], sub, pos, probs, depth+1)
+			pos[sub] = k.Line
+		}
+	case yaml.SequenceNode:
+		for i, item := range n.Content {
+			sub := fmt.Sprintf("%s[%d]", path, i)
+			pos[sub] = item.Line
+			walkAny(item, sub, pos, probs, depth+1)
+		}
+	case yaml.ScalarNode:
+		switch n.Tag {
+		case "!!float":
+			var f float64
+			if n.Decode(&f) != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+				bad(n.Line, fmt.Sprintf("%q is not a finite number", n.Value))
+			}
+		case "!!int":
+			var i int64
+			var u uint64
+			if n.Decode(&i) != nil && n.Decode(&u) != nil {
+				bad(n.Line, fmt.Sprintf("%q is not a 64-bit integer", n.Value))
+			}
+		case "!!str":
+			if msg := checkText(path, n.Value); msg != "" {
+				bad(n.Line, msg)
+			}
+		}
+	default:
+		bad(n.Line, "expected a value, found "+kindName(n))
 	}
 }
 

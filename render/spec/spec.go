@@ -41,6 +41,13 @@ type Cluster struct {
 	// that has them: the control plane's flags, the kubelet's and kube-proxy's
 	// configuration.
 	FeatureGates map[string]bool `yaml:"featureGates"`
+	// KubeletConfiguration holds fields of the kubelet's KubeletConfiguration
+	// (kubelet.config.k8s.io/v1beta1) as its documentation spells them, merged
+	// over k8sgen's: maxPods, systemReserved, evictionHard. Every node gets them.
+	KubeletConfiguration Settings `yaml:"kubeletConfiguration"`
+	// KubeProxyConfiguration holds fields of kube-proxy's KubeProxyConfiguration
+	// (kubeproxy.config.k8s.io/v1alpha1), merged over k8sgen's.
+	KubeProxyConfiguration Settings `yaml:"kubeProxyConfiguration"`
 	// CertSANs are more names and addresses the API server's certificate holds,
 	// besides the ones kubeadm adds; the endpoint's host and the VIP are added too.
 	CertSANs []string `yaml:"certSANs"`
@@ -56,6 +63,11 @@ type Cluster struct {
 	// Nodes are the machines, in the order they are rendered.
 	Nodes []Node `yaml:"nodes"`
 }
+
+// Settings are fields of a component's configuration document: nested
+// mappings and lists of strings, numbers and booleans, checked against the
+// fields of the targeted release's type.
+type Settings map[string]any
 
 // LoadBalancer is how nodes reach the API of several control planes.
 type LoadBalancer struct {

@@ -25,8 +25,9 @@ var multiLine = regexp.MustCompile(`^registries\[\d+\]\.ca$`)
 
 // spaced are the fields whose value may hold inner spaces: sysctl values such as
 // net.ipv4.ip_local_port_range "32768 60999", flag values, which kubeadm
-// writes as one quoted argument each, and SSH public key lines.
-var spaced = regexp.MustCompile(`^(kernel\.sysctls|components\.[A-Za-z]+\.extraArgs)\.[^*]+$|^(debugUser\.)?sshAuthorizedKeys\[\d+\]$`)
+// writes as one quoted argument each, the strings of configuration documents,
+// which are written quoted, and SSH public key lines.
+var spaced = regexp.MustCompile(`^(kernel\.sysctls|components\.[A-Za-z]+\.extraArgs)\.[^*]+$|^kube(let|Proxy)Configuration[.[].*[^*]$|^(debugUser\.)?sshAuthorizedKeys\[\d+\]$`)
 
 // checkText returns what is wrong with a string at path, or "".
 func checkText(path, s string) string {

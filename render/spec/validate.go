@@ -108,6 +108,7 @@ func Validate(d *Document) Problems {
 	v.labelsAndTaints(c)
 	v.certSANs(c)
 	v.featureGates(c)
+	v.configDocuments(c)
 	v.endpoint(c, pod, svc)
 	v.loadBalancer(c, pod, svc)
 	v.tokenTTL(c)
