@@ -3,6 +3,7 @@ package render
 import (
 	"bytes"
 	"fmt"
+	"strings"
 
 	"github.com/k8sgen/k8sgen/render/plan"
 	"gopkg.in/yaml.v3"
@@ -28,7 +29,12 @@ type WriteFile struct {
 // write_files. Everything else happens in the bootstrap script, where it is
 // ordered, logged and re-runnable.
 type cloudConfig struct {
-	Hostname         string `yaml:"hostname"`
+	Hostname string `yaml:"hostname"`
+	// FQDN and PreferFQDN are set for a node name with dots (a DNS subdomain):
+	// cloud-init then makes the whole name the host name, as the node name is,
+	// instead of its first label.
+	FQDN             string `yaml:"fqdn,omitempty"`
+	PreferFQDN       bool   `yaml:"prefer_fqdn_over_hostname,omitempty"`
 	PreserveHostname bool   `yaml:"preserve_hostname"`
 	ManageEtcHosts   bool   `yaml:"manage_etc_hosts"`
 	// SSHAuthorizedKeys go to the image's default user.
@@ -87,6 +93,9 @@ func encodeYAML(v any) ([]byte, error) {
 // cloudConfigHead is the user-data up to the write_files entries.
 func cloudConfigHead(p *plan.NodePlan) ([]byte, error) {
 	cc := cloudConfig{Hostname: p.Name, SSHAuthorizedKeys: p.SSHAuthorizedKeys}
+	if short, _, dotted := strings.Cut(p.Name, "."); dotted {
+		cc.Hostname, cc.FQDN, cc.PreferFQDN = short, p.Name, true
+	}
 	if u := p.DebugUser; u != nil {
 		cc.Users = []any{"default", cloudUser{Name: u.Name, Groups: []string{u.Group}, Shell: "/bin/bash", Sudo: u.Sudo,
 			LockPasswd: u.PasswordHash == "", HashedPasswd: u.PasswordHash, SSHAuthorizedKeys: u.SSHAuthorizedKeys}}

@@ -9,7 +9,7 @@ const (
 	errRequired     = "required"
 	errNullItem     = "an empty list item; give it a value or remove the '-'"
 	errNullValue    = "no value; write \"\" for an empty one, or remove the key"
-	errNodeName     = "must be a lowercase RFC 1123 name: a-z, 0-9 and '-', starting and ending with a letter or digit, at most 63 characters (use '-' instead of '_')"
+	errNodeName     = "must be a lowercase RFC 1123 name such as worker-1 or worker-1.lab.example: labels of a-z, 0-9 and '-', starting and ending with a letter or digit, joined by '.', at most 63 characters in all (use '-' instead of '_')"
 	errClusterName  = "must be a lowercase RFC 1123 label: a-z, 0-9 and '-', at most 63 characters"
 	errNoCP         = "at least one node needs role control-plane"
 	errIP           = "must be an IPv4 address such as 192.168.1.11"

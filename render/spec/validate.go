@@ -26,6 +26,10 @@ var (
 	defaultNetwork = Network{PodSubnet: "10.244.0.0/16", ServiceSubnet: "10.96.0.0/12", CNI: "calico", KubeProxyMode: "iptables"}
 )
 
+// maxNodeName is the longest node name: the kubelet labels its node
+// kubernetes.io/hostname=<name>, and a label value holds at most 63 characters.
+const maxNodeName = 63
+
 // Default CNI releases k8sgen pins when cniVersion is empty.
 var DefaultCNIVersions = map[string]string{
 	"calico":  "v3.29.3",
@@ -513,7 +517,7 @@ func (v *validator) nodes(c *Cluster, pod, svc netip.Prefix) {
 	for i, n := range c.Nodes {
 		base := fmt.Sprintf("nodes[%d]", i)
 		if v.required(base+".name", n.Name) {
-			if !rfc1123Label.MatchString(n.Name) {
+			if !rfc1123Sub.MatchString(n.Name) || len(n.Name) > maxNodeName {
 				v.errorf(base+".name", "%q %s", n.Name, errNodeName)
 			} else if prev, dup := names[n.Name]; dup {
 				v.errorf(base+".name", "%q is already used by %s", n.Name, prev)
