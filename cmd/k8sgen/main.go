@@ -58,6 +58,9 @@ Usage:
   k8sgen render      --example -o out/     render the built-in example spec
   k8sgen renew-admin -f cluster.yaml [--secrets PATH] [--kubeconfig PATH]
                                            new admin client certificate from the bundle's CA
+  k8sgen token create -f cluster.yaml --for NODE[,NODE] [--ttl 24h] [--secrets PATH] [--script PATH]
+                                           a new join token for nodes added later; writes the
+                                           script (0600) that creates it in the cluster
   k8sgen validate    -f cluster.yaml       check a spec; report every problem with its line
   k8sgen example                           print the example spec
   k8sgen version
@@ -100,6 +103,8 @@ func run(e env, args []string) int {
 		err = cmdValidate(e, args[1:])
 	case "renew-admin":
 		err = cmdRenewAdmin(e, args[1:])
+	case "token":
+		err = cmdToken(e, args[1:])
 	case "example":
 		if len(args) > 1 {
 			err = usageError{"example takes no arguments"}
@@ -372,6 +377,18 @@ func cmdRender(e env, args []string) error {
 	if err != nil {
 		return err
 	}
+	moved := false
+	if created {
+		bundle.KubernetesVersion = c.KubernetesVersion
+	} else {
+		var warning string
+		if moved, warning, err = bundle.MoveVersion(c.KubernetesVersion); err != nil {
+			return invalidError{fmt.Sprintf("%s: %v", p.secrets, err)}
+		}
+		if warning != "" {
+			fmt.Fprintf(e.stderr, "k8sgen: warning: %s\n", warning)
+		}
+	}
 	res, err := render.Render(c, bundle, render.Options{Gzip: *gz})
 	if err != nil {
 		// The spec passed validation, so this is a spec the validator missed.
@@ -387,7 +404,7 @@ func cmdRender(e env, args []string) error {
 		}
 		fmt.Fprintf(e.stderr, "k8sgen: created secrets bundle %s (mode 0600): back it up and keep it private\n", p.secrets)
 	}
-	if !created && updated {
+	if !created && (updated || moved) {
 		raw, err := bundle.Marshal()
 		if err != nil {
 			return err
@@ -395,7 +412,12 @@ func cmdRender(e env, args []string) error {
 		if err := writeReplace(p.secretsReal, raw, 0o600); err != nil {
 			return fmt.Errorf("writing secrets: %w", err)
 		}
-		fmt.Fprintf(e.stderr, "k8sgen: stored the registry password(s) given in the environment in %s\n", p.secrets)
+		if updated {
+			fmt.Fprintf(e.stderr, "k8sgen: stored the registry password(s) given in the environment in %s\n", p.secrets)
+		}
+		if moved {
+			fmt.Fprintf(e.stderr, "k8sgen: recorded Kubernetes %s in %s\n", c.KubernetesVersion, p.secrets)
+		}
 	}
 	if err := writeOutput(outReal, c.Name, res); err != nil {
 		return fmt.Errorf("writing %s: %w", *out, err)

@@ -203,12 +203,15 @@ func cmdNoSecrets(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("usage: nosecrets BUNDLE")
 	}
 	bundle := ts.ReadFile(args[0])
-	tok := tokenRE.FindStringSubmatch(bundle)
+	toks := tokenRE.FindAllStringSubmatch(bundle, -1)
 	ck := certKey.FindStringSubmatch(bundle)
-	if tok == nil || ck == nil {
+	if toks == nil || ck == nil {
 		ts.Fatalf("nosecrets: no token or certificate key found in %s", args[0])
 	}
-	secrets := []string{"PRIVATE KEY", tok[1] + "." + tok[2], tok[2], ck[1]}
+	secrets := []string{"PRIVATE KEY", ck[1]}
+	for _, tok := range toks { // the init token and every join token
+		secrets = append(secrets, tok[1]+"."+tok[2], tok[2])
+	}
 	for _, stream := range []string{"stdout", "stderr"} {
 		out := ts.ReadFile(stream)
 		for _, s := range secrets {

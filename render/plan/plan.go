@@ -151,7 +151,10 @@ type NodePlan struct {
 	// into node-labels; Taints its taints as kubeadm registers them (nil: kubeadm's default).
 	KubeletArgs []KV
 	Taints      []spec.Taint
-	Files       []File
+	// JoinToken is the bootstrap token a joining node uses (the secrets
+	// bundle's TokenFor); JoinTokenID and JoinTokenTTL its id and lifetime.
+	JoinToken, JoinTokenID, JoinTokenTTL string
+	Files                                []File
 }
 
 // KindPlan is what the nodes of one kind share: the cluster and the role.
@@ -516,7 +519,10 @@ func Build(c *spec.Cluster, b *secrets.Bundle) ([]*NodePlan, error) {
 	}
 
 	hosts := make([]Host, 0, len(c.Nodes)+len(c.ExtraHosts))
-	for _, n := range c.Nodes {
+	// The control planes only: a worker's own line is added by its bootstrap,
+	// so adding workers later changes no other node's files (and the block
+	// does not grow with the workers).
+	for _, n := range c.ControlPlanes() {
 		hosts = append(hosts, Host{IP: n.IP, Name: n.Name})
 	}
 	for _, h := range c.ExtraHosts {
@@ -701,6 +707,11 @@ func Build(c *spec.Cluster, b *secrets.Bundle) ([]*NodePlan, error) {
 	cpIndex := 0
 	for _, n := range c.Nodes {
 		p := &NodePlan{KindPlan: KindPlan{ClusterPlan: base, Role: n.Role, Kind: n.Role}, Name: n.Name, IP: n.IP}
+		if tok := b.TokenFor(n.Name); tok.ID == b.BootstrapToken.ID {
+			p.JoinToken, p.JoinTokenID, p.JoinTokenTTL = base.Token, base.TokenID, base.TokenTTL
+		} else {
+			p.JoinToken, p.JoinTokenID, p.JoinTokenTTL = tok.String(), tok.ID, tok.TTL
+		}
 		p.ControlPlane = n.Role == spec.RoleControlPlane
 		if p.ControlPlane {
 			for _, o := range cps {

@@ -56,6 +56,89 @@ type Bundle struct {
 	// RegistryPasswords maps a registry host to the password given at render time
 	// through the environment variable the spec names.
 	RegistryPasswords map[string]string `yaml:"registryPasswords,omitempty"`
+	// KubernetesVersion is the release the cluster was last rendered for: a
+	// later render may move it one minor up at a time, never down.
+	KubernetesVersion string `yaml:"kubernetesVersion,omitempty"`
+	// JoinTokens are bootstrap tokens made later (k8sgen token create), oldest
+	// first, for nodes added after the init token expired.
+	JoinTokens []JoinToken `yaml:"joinTokens,omitempty"`
+}
+
+// JoinToken is a bootstrap token made after init, which the user creates in
+// the running cluster with the command k8sgen writes.
+type JoinToken struct {
+	ID     string `yaml:"id"`
+	Secret string `yaml:"secret"`
+	TTL    string `yaml:"ttl"`
+	// Nodes are the nodes the token was made for (k8sgen token create --for):
+	// they join with it; every other node keeps the token it had.
+	Nodes []string `yaml:"nodes"`
+}
+
+// Token is the join token in kubeadm's form.
+func (t JoinToken) Token() BootstrapToken {
+	return BootstrapToken{ID: t.ID, Secret: t.Secret, TTL: t.TTL}
+}
+
+// maxJoinTokens bounds the tokens a bundle keeps; each is one round of added nodes.
+const maxJoinTokens = 100
+
+// TokenFor is the token a node joins with: the newest join token made for
+// it, else the init token. Nodes no join token names keep the init token, so
+// their files do not change when tokens are made for others.
+func (b *Bundle) TokenFor(node string) BootstrapToken {
+	for i := len(b.JoinTokens) - 1; i >= 0; i-- {
+		if slices.Contains(b.JoinTokens[i].Nodes, node) {
+			return b.JoinTokens[i].Token()
+		}
+	}
+	return b.BootstrapToken
+}
+
+// AddJoinToken makes a new join token with a lifetime of ttl for the named
+// nodes. rand must be crypto/rand.Reader.
+func (b *Bundle) AddJoinToken(rand io.Reader, ttl time.Duration, nodes []string) (JoinToken, error) {
+	if len(b.JoinTokens) >= maxJoinTokens {
+		return JoinToken{}, fmt.Errorf("the bundle holds %d join tokens already, the most it keeps", maxJoinTokens)
+	}
+	if ttl <= 0 {
+		return JoinToken{}, errors.New("a join token's ttl must be positive: a token that never expires lets whoever reads it join a machine at any time")
+	}
+	if len(nodes) == 0 {
+		return JoinToken{}, errors.New("name the nodes the token is for")
+	}
+	for _, n := range nodes {
+		if !nodeNameRE.MatchString(n) {
+			return JoinToken{}, fmt.Errorf("%q is not a node name", n)
+		}
+	}
+	t := JoinToken{TTL: ttl.String(), Nodes: slices.Clone(nodes)}
+	var err error
+	for {
+		if t.ID, err = randomString(rand, 6); err != nil {
+			return JoinToken{}, err
+		}
+		if !b.hasTokenID(t.ID) {
+			break
+		}
+	}
+	if t.Secret, err = randomString(rand, 16); err != nil {
+		return JoinToken{}, err
+	}
+	b.JoinTokens = append(b.JoinTokens, t)
+	return t, nil
+}
+
+func (b *Bundle) hasTokenID(id string) bool {
+	if b.BootstrapToken.ID == id {
+		return true
+	}
+	for _, t := range b.JoinTokens {
+		if t.ID == id {
+			return true
+		}
+	}
+	return false
 }
 
 // BootstrapToken is a kubeadm bootstrap token and its lifetime.
@@ -78,6 +161,7 @@ var (
 	tokenIDRE     = regexp.MustCompile(`^[a-z0-9]{6}$`)
 	tokenSecretRE = regexp.MustCompile(`^[a-z0-9]{16}$`)
 	certKeyRE     = regexp.MustCompile(`^[0-9a-f]{64}$`)
+	nodeNameRE    = regexp.MustCompile(`^[a-z0-9]([a-z0-9.-]{0,61}[a-z0-9])?$`)
 )
 
 // New generates a bundle. rand must be a cryptographic source (crypto/rand.Reader).
@@ -382,6 +466,31 @@ func (b *Bundle) Check() error {
 	if d, err := time.ParseDuration(b.BootstrapToken.TTL); err != nil || d <= 0 {
 		add("secrets bundle: bootstrapToken.ttl %q must be a positive duration such as 24h0m0s", b.BootstrapToken.TTL)
 	}
+	if len(b.JoinTokens) > maxJoinTokens {
+		add("secrets bundle: %d joinTokens: at most %d", len(b.JoinTokens), maxJoinTokens)
+	}
+	ids := map[string]bool{b.BootstrapToken.ID: true}
+	for i, t := range b.JoinTokens {
+		if !tokenIDRE.MatchString(t.ID) || !tokenSecretRE.MatchString(t.Secret) {
+			add("secrets bundle: joinTokens[%d] must be [a-z0-9]{6}.[a-z0-9]{16}", i)
+		} else if ids[t.ID] {
+			add("secrets bundle: joinTokens[%d]: the token id %s is used twice", i, t.ID)
+		}
+		ids[t.ID] = true
+		if d, err := time.ParseDuration(t.TTL); err != nil || d <= 0 {
+			add("secrets bundle: joinTokens[%d].ttl %q must be a positive duration such as 2h0m0s", i, t.TTL)
+		}
+		for j, n := range t.Nodes {
+			if !nodeNameRE.MatchString(n) {
+				add("secrets bundle: joinTokens[%d].nodes[%d] is not a node name", i, j)
+			}
+		}
+	}
+	if v := b.KubernetesVersion; v != "" {
+		if _, ok := spec.ParseVersion(v); !ok {
+			add("secrets bundle: kubernetesVersion %q is not a release such as 1.33.0", v)
+		}
+	}
 	if !certKeyRE.MatchString(b.CertificateKey) {
 		add("secrets bundle: certificateKey must be 64 lowercase hex digits")
 	}
@@ -494,4 +603,36 @@ func CheckPassword(pw string) string {
 		return "is longer than 4096 bytes"
 	}
 	return ""
+}
+
+// MoveVersion records the spec's Kubernetes release in the bundle, as
+// Kubernetes' version skew policy allows: the same minor, or one minor up
+// (a warning explains the upgrade that comes first); never two minors up or any
+// minor down. It reports whether the bundle changed.
+func (b *Bundle) MoveVersion(version string) (changed bool, warning string, err error) {
+	next, ok := spec.ParseVersion(version)
+	if !ok {
+		return false, "", fmt.Errorf("kubernetesVersion %q is not a release such as 1.33.0", version)
+	}
+	if b.KubernetesVersion == version {
+		return false, "", nil
+	}
+	if b.KubernetesVersion == "" {
+		b.KubernetesVersion = version
+		return true, "", nil
+	}
+	prev, ok := spec.ParseVersion(b.KubernetesVersion)
+	if !ok {
+		return false, "", fmt.Errorf("kubernetesVersion %q in the bundle is not a release", b.KubernetesVersion)
+	}
+	switch d := next.Minor - prev.Minor; {
+	case next.Major != prev.Major || d < 0:
+		return false, "", fmt.Errorf("the cluster was rendered for Kubernetes %s (the bundle records it) and the spec says %s: kubeadm cannot move a control plane down a minor release, and a kubelet newer than its API server is outside the version skew policy; keep kubernetesVersion at %d.%d.x or later", prev, next, prev.Major, prev.Minor)
+	case d >= 2:
+		return false, "", fmt.Errorf("the cluster was rendered for Kubernetes %s (the bundle records it) and the spec says %s: Kubernetes upgrades one minor release at a time and never skips one; render %d.%d.x first, upgrade the cluster to it, then go on", prev, next, prev.Major, prev.Minor+1)
+	case d == 1:
+		warning = fmt.Sprintf("the cluster moves from Kubernetes %s to %s (recorded in the bundle): upgrade the control plane first (kubeadm upgrade apply v%s on the first control plane, kubeadm upgrade node on the others, then each kubelet); nodes rendered from now on install %s and must join only after that. Rendered files do not upgrade running nodes.", prev, next, next, next)
+	}
+	b.KubernetesVersion = version
+	return true, warning, nil
 }

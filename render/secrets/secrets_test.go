@@ -224,3 +224,85 @@ func TestRenewAdmin(t *testing.T) {
 		t.Fatal("a failed renewal changed the bundle")
 	}
 }
+
+func TestJoinTokens(t *testing.T) {
+	b := newBundle(t)
+	if b.TokenFor("w1") != b.BootstrapToken {
+		t.Fatal("without join tokens a node does not get the init token")
+	}
+	t1, err := b.AddJoinToken(rand.Reader, 2*time.Hour, []string{"w2", "w3"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t2, err := b.AddJoinToken(rand.Reader, time.Hour, []string{"w3"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for node, want := range map[string]BootstrapToken{"w1": b.BootstrapToken, "w2": t1.Token(), "w3": t2.Token()} {
+		if got := b.TokenFor(node); got != want {
+			t.Errorf("TokenFor(%s) = %s, want %s", node, got.ID, want.ID)
+		}
+	}
+	if t1.TTL != "2h0m0s" || t1.ID == t2.ID || t1.ID == b.BootstrapToken.ID {
+		t.Errorf("tokens %+v %+v", t1, t2)
+	}
+	back, err := roundTrip(t, b)
+	if err != nil || len(back.JoinTokens) != 2 || back.TokenFor("w3") != t2.Token() {
+		t.Fatalf("join tokens do not survive a round trip: %v", err)
+	}
+	for _, bad := range []struct {
+		ttl   time.Duration
+		nodes []string
+	}{{0, []string{"w"}}, {-time.Hour, []string{"w"}}, {time.Hour, nil}, {time.Hour, []string{"W_1"}}, {time.Hour, []string{"a\nb"}}} {
+		if _, err := b.AddJoinToken(rand.Reader, bad.ttl, bad.nodes); err == nil {
+			t.Errorf("AddJoinToken(%s, %q) accepted", bad.ttl, bad.nodes)
+		}
+	}
+	// A bundle edited by hand is checked like the init token.
+	for _, edit := range []func(*Bundle){
+		func(b *Bundle) { b.JoinTokens[0].Secret = "short" },
+		func(b *Bundle) { b.JoinTokens[1].ID = b.JoinTokens[0].ID },
+		func(b *Bundle) { b.JoinTokens[0].ID = b.BootstrapToken.ID },
+		func(b *Bundle) { b.JoinTokens[0].TTL = "0s" },
+		func(b *Bundle) { b.JoinTokens[0].Nodes = []string{"$(id)"} },
+		func(b *Bundle) { b.KubernetesVersion = "1.x" },
+	} {
+		c, _ := roundTrip(t, b)
+		edit(c)
+		if err := c.Check(); err == nil {
+			t.Errorf("an edited bundle passes: %+v", c.JoinTokens)
+		}
+	}
+}
+
+func TestMoveVersion(t *testing.T) {
+	tests := []struct {
+		from, to    string
+		changed     bool
+		warn, error string
+	}{
+		{"", "1.32.0", true, "", ""},
+		{"1.32.0", "1.32.0", false, "", ""},
+		{"1.32.0", "1.32.4", true, "", ""},
+		{"1.32.4", "1.32.1", true, "", ""},
+		{"1.32.4", "1.33.0", true, "upgrade the control plane first (kubeadm upgrade apply v1.33.0", ""},
+		{"1.32.4", "1.34.0", false, "", "one minor release at a time and never skips one; render 1.33.x first"},
+		{"1.33.0", "1.32.9", false, "", "kubeadm cannot move a control plane down a minor release"},
+	}
+	for _, tc := range tests {
+		b := newBundle(t)
+		b.KubernetesVersion = tc.from
+		changed, warn, err := b.MoveVersion(tc.to)
+		if changed != tc.changed || !strings.Contains(warn, tc.warn) || (tc.warn == "") != (warn == "") ||
+			(tc.error == "") != (err == nil) || err != nil && !strings.Contains(err.Error(), tc.error) {
+			t.Errorf("%s -> %s: changed %v, warning %q, error %v", tc.from, tc.to, changed, warn, err)
+		}
+		want := tc.to
+		if err != nil {
+			want = tc.from
+		}
+		if b.KubernetesVersion != want {
+			t.Errorf("%s -> %s: the bundle records %s", tc.from, tc.to, b.KubernetesVersion)
+		}
+	}
+}
