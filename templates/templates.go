@@ -74,6 +74,7 @@ var Formats = map[string]Format{
 	"kubeadm-node.tmpl":              YAML,
 	"nodeRegistration":               YAML,
 	"extraArgs":                      YAML,
+	"extraVolumes":                   YAML,
 	"kubeconfig.tmpl":                YAML,
 	"meta-data.tmpl":                 YAML,
 	"crictl.yaml.tmpl":               YAML,

@@ -207,6 +207,10 @@ type ClusterPlan struct {
 
 	// APIServerArgs … KubeletArgs are components.*.extraArgs sorted by flag name.
 	APIServerArgs, ControllerManagerArgs, SchedulerArgs, EtcdArgs, KubeletArgs []KV
+	// APIServerVolumes … SchedulerVolumes are components.*.extraVolumes, in spec order.
+	APIServerVolumes, ControllerManagerVolumes, SchedulerVolumes []spec.HostPathMount
+	// ControlPlaneFiles are the spec's files for every control plane, mode defaulted.
+	ControlPlaneFiles []spec.NodeFile
 	// SSHAuthorizedKeys are the OS login user's SSH keys.
 	SSHAuthorizedKeys []string
 	// DebugUser is the spec's debugging login, in the OS's admin group (nil: none).
@@ -387,6 +391,18 @@ func volumePluginDir(c *spec.Cluster, prof *profiles.Profile) string {
 		return d
 	}
 	return prof.VolumePluginDir
+}
+
+// controlPlaneFiles are the spec's files with their mode defaulted to 0600.
+func controlPlaneFiles(c *spec.Cluster) []spec.NodeFile {
+	out := make([]spec.NodeFile, len(c.ControlPlaneFiles))
+	for i, f := range c.ControlPlaneFiles {
+		if f.Mode == "" {
+			f.Mode = "0600"
+		}
+		out[i] = f
+	}
+	return out
 }
 
 // Field is one top-level field of a configuration document; Value is a
@@ -596,66 +612,70 @@ func Build(c *spec.Cluster, b *secrets.Bundle) ([]*NodePlan, error) {
 	}
 	minor := fmt.Sprintf("v%d.%d", ver.Major, ver.Minor)
 	base := &ClusterPlan{
-		Cluster:                 c.Name,
-		OS:                      prof,
-		Version:                 ver.String(),
-		Minor:                   minor,
-		KubeadmAPI:              rel.kubeadmAPI,
-		V1Beta4:                 rel.kubeadmAPI == "kubeadm.k8s.io/v1beta4",
-		Endpoint:                c.ControlPlaneEndpoint,
-		EndpointHost:            host,
-		EndpointPort:            port,
-		PodSubnet:               c.Network.PodSubnet,
-		ServiceSubnet:           c.Network.ServiceSubnet,
-		CNI:                     c.Network.CNI,
-		CNIVersion:              c.Network.CNIVersion,
-		CNIImageRepository:      c.Network.CNIImageRepository,
-		ProxyMode:               c.Network.KubeProxyMode,
-		NTPServers:              c.NTP.Servers,
-		Hosts:                   hosts,
-		Modules:                 modules,
-		Sysctls:                 sysctls,
-		APIServerArgs:           sortedKV(withGates(c.Components.APIServer.ExtraArgs, c.FeatureGates)),
-		ControllerManagerArgs:   sortedKV(withGates(controllerManagerArgs(c, prof), c.FeatureGates)),
-		KubeletConfig:           kubeletConfig(c, prof),
-		KubeProxyConfig:         kubeProxyConfig(c),
-		SchedulerArgs:           sortedKV(withGates(c.Components.Scheduler.ExtraArgs, c.FeatureGates)),
-		EtcdArgs:                sortedKV(c.Components.Etcd.ExtraArgs),
-		KubeletArgs:             sortedKV(c.Components.Kubelet.ExtraArgs),
-		IgnorePreflightErrors:   c.IgnorePreflightErrors,
-		SSHAuthorizedKeys:       c.SSHAuthorizedKeys,
-		DebugUser:               debugUser(c, prof),
-		ExtraPackages:           extra,
-		PauseImage:              imageRepo + "/pause:" + rel.pause,
-		ImageRepository:         c.ImageRepository,
-		Registries:              regs,
-		RegistryAuth:            auths,
-		HTTPProxy:               proxyHTTP,
-		HTTPSProxy:              proxyHTTPS,
-		NoProxy:                 proxyNo,
-		ProxyCredentials:        hasUserinfo(proxyHTTP) || hasUserinfo(proxyHTTPS),
-		KubeRepo:                kubernetesRepo(c.Packages.Kubernetes, minor, prof),
-		RuntimeRepo:             runtimeRepo(c.Packages.Runtime, prof),
-		ExtraRepos:              extraRepos(c.Packages.Extra),
-		ContainerdSeries:        rel.containerd,
-		ContainerdConfigVersion: cfgVersion,
-		ContainerdBuiltin:       prof.Containerd.Builtin,
-		EtcdAPICallTimeout:      rel.etcdTimeout,
-		HostPackages:            prof.PackageManager != "none",
-		Sysext:                  sysext,
-		Binaries:                bins,
-		VolumePluginDir:         volumePluginDir(c, prof),
-		Timesyncd:               prof.TimeSync == "timesyncd",
-		CRISocket:               CRISocket,
-		Runtime:                 c.Runtime,
-		Docker:                  c.Runtime == "docker",
-		CNIManifest:             cniManifest(c),
-		Token:                   b.BootstrapToken.String(),
-		TokenID:                 b.BootstrapToken.ID,
-		TokenTTL:                b.BootstrapToken.TTL,
-		CertificateKey:          b.CertificateKey,
-		CACertHash:              hash,
-		SingleNode:              len(c.Workers()) == 0,
+		Cluster:                  c.Name,
+		OS:                       prof,
+		Version:                  ver.String(),
+		Minor:                    minor,
+		KubeadmAPI:               rel.kubeadmAPI,
+		V1Beta4:                  rel.kubeadmAPI == "kubeadm.k8s.io/v1beta4",
+		Endpoint:                 c.ControlPlaneEndpoint,
+		EndpointHost:             host,
+		EndpointPort:             port,
+		PodSubnet:                c.Network.PodSubnet,
+		ServiceSubnet:            c.Network.ServiceSubnet,
+		CNI:                      c.Network.CNI,
+		CNIVersion:               c.Network.CNIVersion,
+		CNIImageRepository:       c.Network.CNIImageRepository,
+		ProxyMode:                c.Network.KubeProxyMode,
+		NTPServers:               c.NTP.Servers,
+		Hosts:                    hosts,
+		Modules:                  modules,
+		Sysctls:                  sysctls,
+		APIServerArgs:            sortedKV(withGates(c.Components.APIServer.ExtraArgs, c.FeatureGates)),
+		ControllerManagerArgs:    sortedKV(withGates(controllerManagerArgs(c, prof), c.FeatureGates)),
+		APIServerVolumes:         c.Components.APIServer.ExtraVolumes,
+		ControllerManagerVolumes: c.Components.ControllerManager.ExtraVolumes,
+		SchedulerVolumes:         c.Components.Scheduler.ExtraVolumes,
+		ControlPlaneFiles:        controlPlaneFiles(c),
+		KubeletConfig:            kubeletConfig(c, prof),
+		KubeProxyConfig:          kubeProxyConfig(c),
+		SchedulerArgs:            sortedKV(withGates(c.Components.Scheduler.ExtraArgs, c.FeatureGates)),
+		EtcdArgs:                 sortedKV(c.Components.Etcd.ExtraArgs),
+		KubeletArgs:              sortedKV(c.Components.Kubelet.ExtraArgs),
+		IgnorePreflightErrors:    c.IgnorePreflightErrors,
+		SSHAuthorizedKeys:        c.SSHAuthorizedKeys,
+		DebugUser:                debugUser(c, prof),
+		ExtraPackages:            extra,
+		PauseImage:               imageRepo + "/pause:" + rel.pause,
+		ImageRepository:          c.ImageRepository,
+		Registries:               regs,
+		RegistryAuth:             auths,
+		HTTPProxy:                proxyHTTP,
+		HTTPSProxy:               proxyHTTPS,
+		NoProxy:                  proxyNo,
+		ProxyCredentials:         hasUserinfo(proxyHTTP) || hasUserinfo(proxyHTTPS),
+		KubeRepo:                 kubernetesRepo(c.Packages.Kubernetes, minor, prof),
+		RuntimeRepo:              runtimeRepo(c.Packages.Runtime, prof),
+		ExtraRepos:               extraRepos(c.Packages.Extra),
+		ContainerdSeries:         rel.containerd,
+		ContainerdConfigVersion:  cfgVersion,
+		ContainerdBuiltin:        prof.Containerd.Builtin,
+		EtcdAPICallTimeout:       rel.etcdTimeout,
+		HostPackages:             prof.PackageManager != "none",
+		Sysext:                   sysext,
+		Binaries:                 bins,
+		VolumePluginDir:          volumePluginDir(c, prof),
+		Timesyncd:                prof.TimeSync == "timesyncd",
+		CRISocket:                CRISocket,
+		Runtime:                  c.Runtime,
+		Docker:                   c.Runtime == "docker",
+		CNIManifest:              cniManifest(c),
+		Token:                    b.BootstrapToken.String(),
+		TokenID:                  b.BootstrapToken.ID,
+		TokenTTL:                 b.BootstrapToken.TTL,
+		CertificateKey:           b.CertificateKey,
+		CACertHash:               hash,
+		SingleNode:               len(c.Workers()) == 0,
 		Paths: Paths{
 			Bootstrap:         prof.BinDir + "/" + BootstrapName,
 			BootstrappedStamp: BootstrappedStamp,
@@ -943,6 +963,11 @@ func files(p *NodePlan, b *secrets.Bundle) []File {
 			File{Path: StagedPKIDir + "/sa.pub", Mode: "0644", Content: b.ServiceAccount.Cert, Scope: all},
 			File{Path: StagedPKIDir + "/sa.key", Mode: "0600", Content: b.ServiceAccount.Key, Scope: all},
 		)
+	}
+	if p.ControlPlane {
+		for _, f := range p.ControlPlaneFiles {
+			fs = append(fs, File{Path: f.Path, Mode: f.Mode, Content: f.Content, Scope: ScopeControlPlanes})
+		}
 	}
 	if p.KubeVIPPod {
 		fs = append(fs, File{Path: StagedManifestsDir + "/kube-vip.yaml", Mode: "0600", Template: "kube-vip.yaml", Scope: ScopeControlPlanes,

@@ -297,8 +297,9 @@ func (v *validator) argValue(c *Cluster, component, p, flag, val string) {
 			return
 		}
 	}
-	if strings.HasPrefix(val, "/") && !slices.ContainsFunc(mountedDirs, func(d string) bool { return strings.HasPrefix(val, d) }) {
-		v.warnf(p, "%s is not inside a directory kubeadm mounts into the %s's static pod (%s), and k8sgen cannot mount more yet", val, component, strings.Join(mountedDirs, ", "))
+	if strings.HasPrefix(val, "/") && !slices.ContainsFunc(mountedDirs, func(d string) bool { return strings.HasPrefix(val, d) }) &&
+		!mountedBy(c, component, val) {
+		v.warnf(p, "%s is not inside a directory kubeadm mounts into the %s's static pod (%s) or one of components.%s.extraVolumes; the program will not find it", val, component, strings.Join(mountedDirs, ", "), component)
 	}
 }
 

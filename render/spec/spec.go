@@ -31,6 +31,9 @@ type Cluster struct {
 	ExtraHosts []ExtraHost `yaml:"extraHosts"`
 	// Components pass command-line flags to the programs kubeadm configures.
 	Components Components `yaml:"components"`
+	// ControlPlaneFiles are written on every control plane before kubeadm runs:
+	// an audit policy, an encryption configuration, mounted with extraVolumes.
+	ControlPlaneFiles []NodeFile `yaml:"controlPlaneFiles"`
 	// IgnorePreflightErrors names kubeadm preflight checks whose failure becomes a
 	// warning on every node (NumCPU, Mem), as kubeadm's --ignore-preflight-errors.
 	IgnorePreflightErrors []string `yaml:"ignorePreflightErrors"`
@@ -135,6 +138,31 @@ type Component struct {
 	// ExtraArgs map flag names, without the leading dashes, to values:
 	// leader-elect-lease-duration: 60s.
 	ExtraArgs map[string]string `yaml:"extraArgs"`
+	// ExtraVolumes mount host paths into the program's static pod (apiServer,
+	// controllerManager and scheduler), e.g. an audit policy and its log directory.
+	ExtraVolumes []HostPathMount `yaml:"extraVolumes"`
+}
+
+// HostPathMount is one host path mounted into a control-plane static pod, as
+// kubeadm's extraVolumes take it.
+type HostPathMount struct {
+	Name      string `yaml:"name"`
+	HostPath  string `yaml:"hostPath"`
+	MountPath string `yaml:"mountPath"`
+	ReadOnly  bool   `yaml:"readOnly"`
+	// PathType is a Kubernetes hostPath type: DirectoryOrCreate, Directory,
+	// FileOrCreate, File, Socket, CharDevice or BlockDevice; empty checks nothing.
+	PathType string `yaml:"pathType"`
+}
+
+// NodeFile is a file k8sgen writes on nodes before kubeadm runs.
+type NodeFile struct {
+	// Path is absolute, under /etc/kubernetes/ but outside what kubeadm writes.
+	Path string `yaml:"path"`
+	// Content is the file's text.
+	Content string `yaml:"content"`
+	// Mode is octal, 0600 by default (such files may hold keys: an encryption config).
+	Mode string `yaml:"mode"`
 }
 
 // Registry is one registry host as image names spell it (docker.io, harbor:443).

@@ -20,8 +20,9 @@ const (
 	maxPEM  = 64 << 10
 )
 
-// multiLine are the fields that hold PEM text: line breaks and spaces allowed.
-var multiLine = regexp.MustCompile(`^registries\[\d+\]\.ca$`)
+// multiLine are the fields that hold PEM text or a file's content: line breaks,
+// tabs and spaces allowed.
+var multiLine = regexp.MustCompile(`^registries\[\d+\]\.ca$|^controlPlaneFiles\[\d+\]\.content$`)
 
 // spaced are the fields whose value may hold inner spaces: sysctl values such as
 // net.ipv4.ip_local_port_range "32768 60999", flag values, which kubeadm

@@ -113,6 +113,8 @@ func Validate(d *Document) Problems {
 	v.certSANs(c)
 	v.featureGates(c)
 	v.configDocuments(c)
+	v.volumes(c)
+	v.controlPlaneFiles(c)
 	v.endpoint(c, pod, svc)
 	v.loadBalancer(c, pod, svc)
 	v.tokenTTL(c)
