@@ -112,8 +112,10 @@ func cniManifest(c *spec.Cluster) string {
 		return "https://raw.githubusercontent.com/projectcalico/calico/" + c.Network.CNIVersion + "/manifests/calico.yaml"
 	case "flannel":
 		return "https://github.com/flannel-io/flannel/releases/download/" + c.Network.CNIVersion + "/kube-flannel.yml"
+	case "weave":
+		return "https://github.com/weaveworks/weave/releases/download/" + c.Network.CNIVersion + "/weave-daemonset-k8s.yaml"
 	}
-	return ""
+	return "" // cilium: the spec's manifest is required
 }
 
 // cniRewrite is how the node edits the CNI manifest: sed arguments that put the pod
@@ -138,6 +140,22 @@ func cniRewrite(c *spec.Cluster) (sed []string, check string) {
 			sed = append(sed, "-e", "s|image: ghcr.io/flannel-io/|image: "+sedReplacement(r)+"/|")
 		}
 		return sed, `"Network": "` + c.Network.PodSubnet + `"`
+	case "weave":
+		// Weave Net allocates from IPALLOC_RANGE (10.32.0.0/12 unless set), an
+		// environment variable of its weave container, put before INIT_CONTAINER.
+		sed = []string{"-e", `s|^\( *\)- name: INIT_CONTAINER$|\1- name: IPALLOC_RANGE\n\1  value: "` + pod + `"\n&|`}
+		if r := c.Network.CNIImageRepository; r != "" {
+			sed = append(sed, "-e", `s|image: \('\?\)\(docker\.io/\)\?weaveworks/|image: \1`+sedReplacement(r)+"/|")
+		}
+		return sed, `value: "` + c.Network.PodSubnet + `"`
+	case "cilium":
+		// Cilium's pods take addresses from each node's podCIDR, which
+		// kube-controller-manager cuts from the pod subnet: the manifest must
+		// say ipam: "kubernetes" (Helm writes it so) for the two to agree.
+		if r := c.Network.CNIImageRepository; r != "" {
+			sed = append(sed, "-e", `s|image: \("\?\)quay\.io/cilium/|image: \1`+sedReplacement(r)+"/|")
+		}
+		return append(sed, "-e", ""), `ipam: "kubernetes"`
 	}
 	return nil, ""
 }

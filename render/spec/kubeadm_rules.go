@@ -72,8 +72,8 @@ func (v *validator) podSubnetSize(c *Cluster, pod netip.Prefix) {
 	}
 	if diff := mask - pod.Bits(); diff < 31 && len(c.Nodes) > 1<<diff {
 		msg := fmt.Sprintf("%s holds %d per-node /%d ranges but the spec has %d nodes; the nodes past the %d-th get no podCIDR", pod, 1<<diff, mask, len(c.Nodes), 1<<diff)
-		if c.Network.CNI == "flannel" {
-			v.errorf("network.podSubnet", "%s and Flannel does not start there; use a larger pod subnet", msg)
+		if c.Network.CNI == "flannel" || c.Network.CNI == "cilium" {
+			v.errorf("network.podSubnet", "%s and %s, which uses them, does not start there; use a larger pod subnet", msg, c.Network.CNI)
 		} else {
 			v.warnf("network.podSubnet", "%s (kube-controller-manager logs errors; %s does its own address management); use a larger pod subnet", msg, c.Network.CNI)
 		}

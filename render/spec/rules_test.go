@@ -43,7 +43,7 @@ func TestBootRules(t *testing.T) {
 		{"pod subnet /7", edit(t, "10.244.0.0/16", "10.0.0.0/7", "10.96.0.0/12", "172.30.0.0/16"),
 			false, "network.podSubnet", lPodSubnet, []string{"10.0.0.0/7 is too large", "at most 16 bits", "a /8"}},
 		{"flannel: more nodes than /24 ranges", edit(t, "10.244.0.0/16", "10.244.0.0/24", "cni: calico", "cni: flannel"),
-			false, "network.podSubnet", lPodSubnet, []string{"holds 1 per-node /24 ranges but the spec has 2 nodes", "Flannel does not start"}},
+			false, "network.podSubnet", lPodSubnet, []string{"holds 1 per-node /24 ranges but the spec has 2 nodes", "flannel, which uses them, does not start"}},
 		{"calico: more nodes than /24 ranges", edit(t, "10.244.0.0/16", "10.244.0.0/24"),
 			true, "network.podSubnet", lPodSubnet, []string{"2 nodes", "calico does its own address management"}},
 

@@ -244,8 +244,10 @@ func TestBadSpecs(t *testing.T) {
 		// Enumerations.
 		{"unknown os", edit(t, "os: ubuntu-24.04", "os: centos-9"),
 			want{"os", lOS, []string{`unknown os "centos-9"`, "ubuntu-24.04", "debian-12"}}},
-		{"unknown cni", edit(t, "cni: calico", "cni: cilium"),
-			want{"network.cni", lCNI, []string{`unknown value "cilium"`, "calico, flannel, none"}}},
+		{"unknown cni", edit(t, "cni: calico", "cni: canal"),
+			want{"network.cni", lCNI, []string{`unknown value "canal"`, "calico, flannel, weave, cilium, none"}}},
+		{"cilium without a manifest", edit(t, "cni: calico", "cni: cilium"),
+			want{"network.cni", lCNI, []string{"Cilium publishes no static manifest", "ipam.mode=kubernetes", "network.cniManifest"}}},
 		{"unknown runtime", edit(t, "runtime: containerd", "runtime: cri-o"),
 			want{"runtime", lRuntime, []string{`unknown value "cri-o"`, "containerd"}}},
 		{"unknown kubeProxyMode", edit(t, "kubeProxyMode: iptables", "kubeProxyMode: userspace"),
@@ -338,7 +340,7 @@ os: centos-9
 network:
   podSubnet: 10.96.0.0/16
   serviceSubnet: 10.96.0.0/12
-  cni: cilium
+  cni: canal
   kubeProxyMode: userspace
 runtime: cri-o
 nodes:

@@ -17,7 +17,7 @@ import (
 
 // Choices accepted by the enumerated fields.
 var (
-	CNIs           = []string{"calico", "flannel", "none"}
+	CNIs           = []string{"calico", "flannel", "weave", "cilium", "none"}
 	ProxyModes     = []string{"iptables", "ipvs", "nftables"}
 	Runtimes       = []string{"containerd", "docker"}
 	rfc1123Label   = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
@@ -34,6 +34,8 @@ const maxNodeName = 63
 var DefaultCNIVersions = map[string]string{
 	"calico":  "v3.29.3",
 	"flannel": "v0.26.4",
+	// Weave Net's last release: upstream is archived.
+	"weave": "v2.8.1",
 }
 
 // Defaults fills the fields a spec may leave out. It runs after Load and before Validate.
@@ -132,6 +134,14 @@ func Validate(d *Document) Problems {
 	v.preflight(c)
 	v.sshKeys(c)
 	v.debugUser(c)
+	switch {
+	case c.Network.CNI == "weave":
+		v.warnf("network.cni", "Weave Net is archived upstream (Weaveworks closed in 2024): %s is its last release and gets no fixes; calico or flannel suit a new cluster better", DefaultCNIVersions["weave"])
+	case c.Network.CNI == "cilium" && c.Network.CNIManifest == "":
+		v.errorf("network.cni", "Cilium publishes no static manifest: render one with Helm (helm template cilium cilium/cilium --namespace kube-system --set ipam.mode=kubernetes; the node checks it says ipam: \"kubernetes\"), serve it, and give its URL as network.cniManifest")
+	case c.Network.CNI == "cilium" && c.Network.CNIVersion != "":
+		v.warnf("network.cniVersion", "ignored with cilium: the manifest at network.cniManifest is the release")
+	}
 	if m := c.Network.CNIManifest; m != "" {
 		if !isURL(m) {
 			v.errorf("network.cniManifest", "%q must be an http(s) URL of the CNI manifest", m)
