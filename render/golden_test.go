@@ -39,6 +39,18 @@ func loadCase(t testing.TB, dir string) (*spec.Cluster, *secrets.Bundle) {
 	if probs := spec.Validate(doc); len(probs.Errors()) > 0 {
 		t.Fatalf("validate: %v", probs)
 	}
+	for i, a := range doc.Cluster.Addons {
+		if a.File == "" {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(dir, a.File))
+		if err == nil {
+			err = doc.Cluster.SetAddonContent(i, data)
+		}
+		if err != nil {
+			t.Fatalf("addons[%d]: %v", i, err)
+		}
+	}
 	sp := filepath.Join(dir, "secrets.yaml")
 	raw, err := os.ReadFile(sp)
 	if errors.Is(err, fs.ErrNotExist) && *update {

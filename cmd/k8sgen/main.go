@@ -169,13 +169,43 @@ func loadSpec(e env, path string, data []byte) (*spec.Cluster, error) {
 	}
 	errs := probs.Errors()
 	if len(errs) == 0 {
-		return doc.Cluster, nil
+		return doc.Cluster, addonFiles(path, doc)
 	}
 	lines := make([]string, len(errs))
 	for i, p := range errs {
 		lines[i] = located(path, p)
 	}
 	return nil, invalidError{fmt.Sprintf("%d problem(s) in the spec:\n%s", len(errs), strings.Join(lines, "\n"))}
+}
+
+// addonFiles reads the add-on files the spec names, relative to its directory
+// (the working directory for standard input), into the spec.
+func addonFiles(specPath string, doc *spec.Document) error {
+	dir := "."
+	if specPath != stdinName && specPath != "example.yaml" {
+		dir = filepath.Dir(specPath)
+	}
+	c := doc.Cluster
+	for i, a := range c.Addons {
+		if a.File == "" {
+			continue
+		}
+		p := a.File
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(dir, p)
+		}
+		field := fmt.Sprintf("addons[%d].file", i)
+		data, err := readInputFile(p, p, "add-on manifest")
+		if err == nil {
+			if err = c.SetAddonContent(i, data); err != nil {
+				err = fmt.Errorf("%s: %v", p, err)
+			}
+		}
+		if err != nil {
+			return invalidError{located(specPath, spec.Problem{Path: field, Line: doc.Positions[field], Msg: err.Error()})}
+		}
+	}
+	return nil
 }
 
 // located formats a problem as file:line: path: message.

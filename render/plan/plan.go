@@ -211,6 +211,8 @@ type ClusterPlan struct {
 	APIServerVolumes, ControllerManagerVolumes, SchedulerVolumes []spec.HostPathMount
 	// ControlPlaneFiles are the spec's files for every control plane, mode defaulted.
 	ControlPlaneFiles []spec.NodeFile
+	// Addons are the manifests the first control plane applies after the CNI.
+	Addons []Addon
 	// SSHAuthorizedKeys are the OS login user's SSH keys.
 	SSHAuthorizedKeys []string
 	// DebugUser is the spec's debugging login, in the OS's admin group (nil: none).
@@ -393,6 +395,48 @@ func volumePluginDir(c *spec.Cluster, prof *profiles.Profile) string {
 	return prof.VolumePluginDir
 }
 
+// AddonsDir holds the add-on manifests on the first control plane.
+const AddonsDir = "/etc/k8sgen/addons"
+
+// Addon is one add-on as the bootstrap applies it: the manifest at File,
+// fetched from URL first when set (checked against SHA256 when set) and edited
+// by Sed; Check is a line the edited manifest must hold ("" for none).
+// Content, for a spec's file, is written to File by the user-data.
+type Addon struct {
+	Name, File, URL, SHA256 string
+	Sed                     []string
+	Check                   string
+	Content                 string
+}
+
+// addons plans the spec's add-ons in order, numbered so their files sort so.
+func addons(c *spec.Cluster) ([]Addon, error) {
+	var out []Addon
+	for i, a := range c.Addons {
+		if a.File != "" && a.Content == "" {
+			return nil, fmt.Errorf("addons[%d]: the content of %s was not read (spec.SetAddonContent)", i, a.File)
+		}
+		p := Addon{Name: a.Name, File: fmt.Sprintf("%s/%02d-%s.yaml", AddonsDir, i+1, a.Name), URL: a.URL, SHA256: a.SHA256, Content: a.Content}
+		if b, ok := spec.Builtin(a.Name); ok && a.File == "" {
+			if p.URL == "" {
+				p.URL = b.URL
+			}
+			switch b.Name {
+			case "metrics-server":
+				// kubeadm's kubelets serve a self-signed certificate, which
+				// metrics-server refuses unless told not to check it.
+				p.Sed = []string{"-e", `s|^\( *\)- --kubelet-use-node-status-port$|&\n\1- --kubelet-insecure-tls|`}
+				p.Check = "- --kubelet-insecure-tls"
+				if r := c.ImageRepository; r != "" {
+					p.Sed = append(p.Sed, "-e", "s|image: registry.k8s.io/metrics-server/|image: "+sedReplacement(r)+"/|")
+				}
+			}
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
 // controlPlaneFiles are the spec's files with their mode defaulted to 0600.
 func controlPlaneFiles(c *spec.Cluster) []spec.NodeFile {
 	out := make([]spec.NodeFile, len(c.ControlPlaneFiles))
@@ -508,7 +552,7 @@ type LBPlan struct {
 
 // Paths repeats the node-side path constants for templates.
 type Paths struct {
-	Bootstrap, BootstrappedStamp, KubeadmConfig, StagedPKI, ClusterCA, ContainerdStaging, HostsBlock, NodeEnv, ProxyEnv, ProxyUnitEnv, Log, State, DockerAuth, StagedManifests, LBConfig, KeepalivedCheck string
+	Bootstrap, BootstrappedStamp, KubeadmConfig, StagedPKI, ClusterCA, ContainerdStaging, HostsBlock, NodeEnv, ProxyEnv, ProxyUnitEnv, Log, State, DockerAuth, StagedManifests, LBConfig, KeepalivedCheck, Addons string
 }
 
 // Build makes the plans, in spec order. The spec must be defaulted and valid.
@@ -693,6 +737,7 @@ func Build(c *spec.Cluster, b *secrets.Bundle) ([]*NodePlan, error) {
 			StagedManifests:   StagedManifestsDir,
 			LBConfig:          LBConfigDir,
 			KeepalivedCheck:   KeepalivedCheckPath,
+			Addons:            AddonsDir,
 		},
 	}
 
@@ -721,6 +766,9 @@ func Build(c *spec.Cluster, b *secrets.Bundle) ([]*NodePlan, error) {
 	}
 
 	base.CertSANs = certSANs(c, base)
+	if base.Addons, err = addons(c); err != nil {
+		return nil, err
+	}
 
 	var plans []*NodePlan
 	cps := c.ControlPlanes()
@@ -990,6 +1038,11 @@ func files(p *NodePlan, b *secrets.Bundle) []File {
 			File{Path: LBConfigDir + "/check-apiserver.sh", Mode: "0755", Template: "check-apiserver.sh", Scope: ScopeControlPlanes, Data: p.ClusterPlan})
 	}
 	if p.Init {
+		for _, a := range p.Addons {
+			if a.Content != "" {
+				fs = append(fs, File{Path: a.File, Mode: "0644", Content: a.Content})
+			}
+		}
 		fs = append(fs, File{Path: KubeadmConfigDir + "/init.yaml", Mode: "0600", Template: "kubeadm-init.yaml"})
 	} else {
 		fs = append(fs, File{Path: KubeadmConfigDir + "/join.yaml", Mode: "0600", Template: "kubeadm-join.yaml"})

@@ -31,15 +31,33 @@ func buildCase(t *testing.T, name string) []*plan.NodePlan {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return buildSpec(t, raw)
+	return buildSpecIn(t, raw, "../../testdata/golden/"+name)
 }
 
 // buildSpec plans a spec with a fresh secrets bundle.
 func buildSpec(t *testing.T, raw []byte) []*plan.NodePlan {
 	t.Helper()
+	return buildSpecIn(t, raw, ".")
+}
+
+// buildSpecIn plans a spec whose add-on files are in dir.
+func buildSpecIn(t *testing.T, raw []byte, dir string) []*plan.NodePlan {
+	t.Helper()
 	doc, probs := spec.Check(raw)
 	if len(probs.Errors()) > 0 {
 		t.Fatal(probs)
+	}
+	for i, a := range doc.Cluster.Addons {
+		if a.File == "" {
+			continue
+		}
+		data, err := os.ReadFile(dir + "/" + a.File)
+		if err == nil {
+			err = doc.Cluster.SetAddonContent(i, data)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
 	b, err := secrets.New(rand.Reader, time.Now(), doc.Cluster.Name)
 	if err != nil {

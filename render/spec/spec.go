@@ -34,6 +34,9 @@ type Cluster struct {
 	// ControlPlaneFiles are written on every control plane before kubeadm runs:
 	// an audit policy, an encryption configuration, mounted with extraVolumes.
 	ControlPlaneFiles []NodeFile `yaml:"controlPlaneFiles"`
+	// Addons are manifests the first control plane applies once, in order, after
+	// the CNI: a built-in by name, a URL with its sha256, or a local file.
+	Addons []Addon `yaml:"addons"`
 	// IgnorePreflightErrors names kubeadm preflight checks whose failure becomes a
 	// warning on every node (NumCPU, Mem), as kubeadm's --ignore-preflight-errors.
 	IgnorePreflightErrors []string `yaml:"ignorePreflightErrors"`
@@ -153,6 +156,22 @@ type HostPathMount struct {
 	// PathType is a Kubernetes hostPath type: DirectoryOrCreate, Directory,
 	// FileOrCreate, File, Socket, CharDevice or BlockDevice; empty checks nothing.
 	PathType string `yaml:"pathType"`
+}
+
+// Addon is one manifest applied after the CNI.
+type Addon struct {
+	// Name is a built-in add-on (AddonNames) or, with url or file, a label.
+	Name string `yaml:"name"`
+	// URL is where the manifest is fetched from at boot: a built-in's mirror,
+	// or any manifest, which then needs SHA256.
+	URL string `yaml:"url"`
+	// SHA256 is the manifest's hex digest; the node refuses any other file.
+	SHA256 string `yaml:"sha256"`
+	// File is a manifest beside cluster.yaml (a path relative to it) whose
+	// content goes into the first control plane's files.
+	File string `yaml:"file"`
+	// Content is File's content, read by the caller (SetAddonContent).
+	Content string `yaml:"-"`
 }
 
 // NodeFile is a file k8sgen writes on nodes before kubeadm runs.

@@ -117,6 +117,7 @@ func Validate(d *Document) Problems {
 	v.configDocuments(c)
 	v.volumes(c)
 	v.controlPlaneFiles(c)
+	v.addons(c)
 	v.endpoint(c, pod, svc)
 	v.loadBalancer(c, pod, svc)
 	v.tokenTTL(c)

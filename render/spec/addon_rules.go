@@ -1,0 +1,142 @@
+package spec
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"gopkg.in/yaml.v3"
+)
+
+// BuiltinAddon is an add-on k8sgen knows by name: a pinned upstream manifest.
+type BuiltinAddon struct {
+	Name, Version, URL string
+}
+
+// Addons k8sgen applies by name, at pinned releases. Their images come from
+// docker.io (local-path-provisioner, reached through registries' mirrors) or
+// registry.k8s.io (metrics-server, through imageRepository).
+var BuiltinAddons = []BuiltinAddon{
+	{"local-path-provisioner", "v0.0.31", "https://raw.githubusercontent.com/rancher/local-path-provisioner/v0.0.31/deploy/local-path-storage.yaml"},
+	{"metrics-server", "v0.7.2", "https://github.com/kubernetes-sigs/metrics-server/releases/download/v0.7.2/components.yaml"},
+}
+
+// Builtin returns the built-in add-on called name.
+func Builtin(name string) (BuiltinAddon, bool) {
+	i := slices.IndexFunc(BuiltinAddons, func(a BuiltinAddon) bool { return a.Name == name })
+	if i < 0 {
+		return BuiltinAddon{}, false
+	}
+	return BuiltinAddons[i], true
+}
+
+// Bounds of the add-ons: a handful of manifests, none larger than a big
+// dashboard's.
+const (
+	maxAddons       = 20
+	MaxAddonContent = 256 << 10
+)
+
+// addons checks the add-on list: each a built-in, a URL with its digest, or a
+// file, with a unique name.
+func (v *validator) addons(c *Cluster) {
+	if len(c.Addons) > maxAddons {
+		v.errorf("addons", "%d add-ons: at most %d", len(c.Addons), maxAddons)
+		return
+	}
+	seen := map[string]int{}
+	var names []string
+	for _, b := range BuiltinAddons {
+		names = append(names, b.Name)
+	}
+	for i, a := range c.Addons {
+		p := fmt.Sprintf("addons[%d]", i)
+		if !v.required(p+".name", a.Name) {
+			continue
+		}
+		if !rfc1123Label.MatchString(a.Name) {
+			v.errorf(p+".name", "%q is not an add-on name: a lowercase RFC 1123 label such as dashboard", a.Name)
+			continue
+		}
+		if prev, dup := seen[a.Name]; dup {
+			v.errorf(p+".name", "%s is already addons[%d]", a.Name, prev)
+		}
+		seen[a.Name] = i
+		_, builtin := Builtin(a.Name)
+		switch {
+		case a.URL != "" && a.File != "":
+			v.errorf(p, "give url or file, not both")
+		case a.File != "":
+			if builtin {
+				v.errorf(p+".file", "%s is a built-in add-on; name a file add-on otherwise", a.Name)
+			}
+			if a.SHA256 != "" {
+				v.errorf(p+".sha256", "a file's content is embedded as it is; sha256 is for url")
+			}
+			switch {
+			case strings.ContainsAny(a.File, "\\\x00") || path.Clean(a.File) != a.File:
+				v.errorf(p+".file", "%q is not a clean path; write it with '/' and no '..' inside", a.File)
+			}
+		case a.URL != "":
+			if !isURL(a.URL) {
+				v.errorf(p+".url", "%q must be an http(s) URL of the manifest", a.URL)
+			}
+			if a.SHA256 == "" && !builtin {
+				v.errorf(p+".sha256", "%s, a manifest from a URL, needs its sha256: the node applies it as cluster admin", a.Name)
+			}
+		case !builtin:
+			v.errorf(p+".name", "%q is not a built-in add-on (%s); give url and sha256, or file", a.Name, strings.Join(names, ", "))
+		case a.SHA256 != "":
+			v.errorf(p+".sha256", "give sha256 with the url it checks")
+		}
+		if a.SHA256 != "" && !sha256RE.MatchString(a.SHA256) {
+			v.errorf(p+".sha256", "%q is not a SHA-256 digest: 64 lowercase hex digits", a.SHA256)
+		}
+	}
+}
+
+// SetAddonContent stores the content of addons[i].file, read by the caller,
+// after checking that it is a manifest the API server can take: UTF-8 text of
+// at most MaxAddonContent bytes, YAML documents that each name an apiVersion
+// and a kind.
+func (c *Cluster) SetAddonContent(i int, data []byte) error {
+	switch {
+	case len(data) > MaxAddonContent:
+		return fmt.Errorf("%d bytes: at most %d", len(data), MaxAddonContent)
+	case !utf8.Valid(data) || bytes.IndexByte(data, 0) >= 0:
+		return errors.New("not UTF-8 text")
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	n := 0
+	for {
+		var node yaml.Node
+		err := dec.Decode(&node)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("not a YAML manifest: %v", err)
+		}
+		if len(node.Content) == 0 || isNull(node.Content[0]) {
+			continue // an empty document between separators, as kubectl skips it
+		}
+		n++
+		var doc struct {
+			APIVersion string `yaml:"apiVersion"`
+			Kind       string `yaml:"kind"`
+		}
+		if node.Decode(&doc) != nil || doc.APIVersion == "" || doc.Kind == "" {
+			return fmt.Errorf("document %d names no apiVersion and kind", n)
+		}
+	}
+	if n == 0 {
+		return errors.New("holds no manifest")
+	}
+	c.Addons[i].Content = string(data)
+	return nil
+}

@@ -1,0 +1,62 @@
+package spec
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestAddonsRefused(t *testing.T) {
+	const l = lAfterBase + 1 // the first add-on's line
+	sum := strings.Repeat("ab", 32)
+	tests := []struct {
+		name, body string
+		want       want
+	}{
+		{"unknown built-in", "  - name: dashboard\n",
+			want{"addons[0].name", l, []string{`"dashboard" is not a built-in add-on (local-path-provisioner, metrics-server); give url and sha256, or file`}}},
+		{"url without digest", "  - name: rook\n    url: https://example.com/rook.yaml\n",
+			want{"addons[0].sha256", l, []string{"needs its sha256"}}},
+		{"bad digest", "  - name: rook\n    url: https://example.com/rook.yaml\n    sha256: abc\n",
+			want{"addons[0].sha256", l + 2, []string{"not a SHA-256 digest"}}},
+		{"url and file", "  - name: rook\n    url: https://example.com/rook.yaml\n    sha256: " + sum + "\n    file: rook.yaml\n",
+			want{"addons[0]", l, []string{"url or file, not both"}}},
+		{"not a URL", "  - name: rook\n    url: ftp://example.com/rook.yaml\n    sha256: " + sum + "\n",
+			want{"addons[0].url", l + 1, []string{"http(s) URL"}}},
+		{"built-in as a file", "  - name: metrics-server\n    file: ms.yaml\n",
+			want{"addons[0].file", l + 1, []string{"is a built-in add-on"}}},
+		{"file with a digest", "  - name: mine\n    file: mine.yaml\n    sha256: " + sum + "\n",
+			want{"addons[0].sha256", l + 2, []string{"sha256 is for url"}}},
+		{"unclean file", "  - name: mine\n    file: a/../../etc/passwd\n",
+			want{"addons[0].file", l + 1, []string{"not a clean path"}}},
+		{"digest without url", "  - name: metrics-server\n    sha256: " + sum + "\n",
+			want{"addons[0].sha256", l + 1, []string{"with the url it checks"}}},
+		{"name", "  - name: My_Addon\n    file: x.yaml\n",
+			want{"addons[0].name", l, []string{"not an add-on name"}}},
+		{"twice", "  - name: metrics-server\n  - name: metrics-server\n",
+			want{"addons[1].name", l + 1, []string{"already addons[0]"}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, probs := check(base + "addons:\n" + tc.body)
+			expect(t, probs.Errors(), false, tc.want)
+		})
+	}
+	_, probs := check(base + "addons:\n  - name: local-path-provisioner\n  - name: metrics-server\n    url: http://mirror/ms.yaml\n  - name: rook\n    url: https://example.com/rook.yaml\n    sha256: " + sum + "\n  - name: mine\n    file: addons/mine.yaml\n")
+	expect(t, probs.Errors(), true)
+}
+
+func TestSetAddonContent(t *testing.T) {
+	c := &Cluster{Addons: []Addon{{Name: "a", File: "a.yaml"}}}
+	for _, bad := range []string{"", "---\n", "just text", "a: [", "kind: Pod\n", "apiVersion: v1\nkind: Pod\n---\nfoo: bar\n", "apiVersion: v1\nkind: \"\x00\"\n", "\xff"} {
+		if err := c.SetAddonContent(0, []byte(bad)); err == nil {
+			t.Errorf("SetAddonContent(%q) accepted", bad)
+		}
+	}
+	if err := c.SetAddonContent(0, []byte(strings.Repeat("#", MaxAddonContent+1))); err == nil {
+		t.Error("an oversized manifest accepted")
+	}
+	good := "---\napiVersion: v1\nkind: Namespace\nmetadata: {name: x}\n---\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: y, namespace: x}\n"
+	if err := c.SetAddonContent(0, []byte(good)); err != nil || c.Addons[0].Content != good {
+		t.Errorf("SetAddonContent refused a manifest: %v", err)
+	}
+}
