@@ -196,6 +196,9 @@ func addonFiles(specPath string, doc *spec.Document) error {
 		}
 		field := fmt.Sprintf("addons[%d].file", i)
 		data, err := readInputFile(p, p, "add-on manifest")
+		if err == nil && !insideDir(p, dir) {
+			err = fmt.Errorf("%s leads outside the spec's directory (a symbolic link); copy the manifest in", p)
+		}
 		if err == nil {
 			if err = c.SetAddonContent(i, data); err != nil {
 				err = fmt.Errorf("%s: %v", p, err)
@@ -206,6 +209,17 @@ func addonFiles(specPath string, doc *spec.Document) error {
 		}
 	}
 	return nil
+}
+
+// insideDir reports whether file, symbolic links resolved, lies inside dir.
+func insideDir(file, dir string) bool {
+	f, err1 := filepath.EvalSymlinks(file)
+	d, err2 := filepath.EvalSymlinks(dir)
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	rel, err := filepath.Rel(d, f)
+	return err == nil && filepath.IsLocal(rel)
 }
 
 // located formats a problem as file:line: path: message.

@@ -1040,7 +1040,8 @@ func files(p *NodePlan, b *secrets.Bundle) []File {
 	if p.Init {
 		for _, a := range p.Addons {
 			if a.Content != "" {
-				fs = append(fs, File{Path: a.File, Mode: "0644", Content: a.Content})
+				// 0600: a manifest may hold a Secret.
+				fs = append(fs, File{Path: a.File, Mode: "0600", Content: a.Content})
 			}
 		}
 		fs = append(fs, File{Path: KubeadmConfigDir + "/init.yaml", Mode: "0600", Template: "kubeadm-init.yaml"})

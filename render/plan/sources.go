@@ -3,7 +3,9 @@ package plan
 import (
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 
@@ -178,7 +180,18 @@ func noProxy(c *spec.Cluster) string {
 	for _, s := range []string{"localhost", "127.0.0.1"} {
 		add(s)
 	}
+	var nets []netip.Prefix
+	for _, s := range c.Proxy.NoProxy {
+		if p, err := netip.ParsePrefix(s); err == nil {
+			nets = append(nets, p)
+		}
+	}
 	for _, n := range c.Nodes {
+		// A node inside a CIDR of the user's list needs no entry of its own,
+		// and then adding a node changes no other node's NO_PROXY.
+		if a, err := netip.ParseAddr(n.IP); err == nil && slices.ContainsFunc(nets, func(p netip.Prefix) bool { return p.Contains(a) }) {
+			continue
+		}
 		add(n.IP)
 	}
 	// Nodes reach the API directly: the endpoint's host (a VIP, a balancer, or

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"path"
+	"path/filepath"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -78,16 +79,18 @@ func (v *validator) addons(c *Cluster) {
 			if a.SHA256 != "" {
 				v.errorf(p+".sha256", "a file's content is embedded as it is; sha256 is for url")
 			}
-			switch {
-			case strings.ContainsAny(a.File, "\\\x00") || path.Clean(a.File) != a.File:
-				v.errorf(p+".file", "%q is not a clean path; write it with '/' and no '..' inside", a.File)
+			// Relative and inside the spec's directory: a spec from elsewhere
+			// must not carry a file of the machine that renders it (a
+			// kubeconfig) into user-data that gets served.
+			if strings.ContainsAny(a.File, "\\\x00") || path.Clean(a.File) != a.File || !filepath.IsLocal(a.File) {
+				v.errorf(p+".file", "%q must be a clean relative path inside the spec's directory, such as addons/storage.yaml", a.File)
 			}
 		case a.URL != "":
 			if !isURL(a.URL) {
 				v.errorf(p+".url", "%q must be an http(s) URL of the manifest", a.URL)
 			}
-			if a.SHA256 == "" && !builtin {
-				v.errorf(p+".sha256", "%s, a manifest from a URL, needs its sha256: the node applies it as cluster admin", a.Name)
+			if a.SHA256 == "" {
+				v.errorf(p+".sha256", "%s from a URL of your own needs the manifest's sha256: the node applies it as cluster admin", a.Name)
 			}
 		case !builtin:
 			v.errorf(p+".name", "%q is not a built-in add-on (%s); give url and sha256, or file", a.Name, strings.Join(names, ", "))

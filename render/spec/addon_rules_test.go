@@ -15,7 +15,7 @@ func TestAddonsRefused(t *testing.T) {
 		{"unknown built-in", "  - name: dashboard\n",
 			want{"addons[0].name", l, []string{`"dashboard" is not a built-in add-on (local-path-provisioner, metrics-server); give url and sha256, or file`}}},
 		{"url without digest", "  - name: rook\n    url: https://example.com/rook.yaml\n",
-			want{"addons[0].sha256", l, []string{"needs its sha256"}}},
+			want{"addons[0].sha256", l, []string{"needs the manifest's sha256"}}},
 		{"bad digest", "  - name: rook\n    url: https://example.com/rook.yaml\n    sha256: abc\n",
 			want{"addons[0].sha256", l + 2, []string{"not a SHA-256 digest"}}},
 		{"url and file", "  - name: rook\n    url: https://example.com/rook.yaml\n    sha256: " + sum + "\n    file: rook.yaml\n",
@@ -27,7 +27,13 @@ func TestAddonsRefused(t *testing.T) {
 		{"file with a digest", "  - name: mine\n    file: mine.yaml\n    sha256: " + sum + "\n",
 			want{"addons[0].sha256", l + 2, []string{"sha256 is for url"}}},
 		{"unclean file", "  - name: mine\n    file: a/../../etc/passwd\n",
-			want{"addons[0].file", l + 1, []string{"not a clean path"}}},
+			want{"addons[0].file", l + 1, []string{"clean relative path inside the spec's directory"}}},
+		{"absolute file", "  - name: mine\n    file: /root/.kube/config\n",
+			want{"addons[0].file", l + 1, []string{"clean relative path inside the spec's directory"}}},
+		{"parent file", "  - name: mine\n    file: ../secrets.yaml\n",
+			want{"addons[0].file", l + 1, []string{"clean relative path"}}},
+		{"built-in mirror without digest", "  - name: metrics-server\n    url: http://mirror/ms.yaml\n",
+			want{"addons[0].sha256", l, []string{"needs the manifest's sha256"}}},
 		{"digest without url", "  - name: metrics-server\n    sha256: " + sum + "\n",
 			want{"addons[0].sha256", l + 1, []string{"with the url it checks"}}},
 		{"name", "  - name: My_Addon\n    file: x.yaml\n",
@@ -41,7 +47,7 @@ func TestAddonsRefused(t *testing.T) {
 			expect(t, probs.Errors(), false, tc.want)
 		})
 	}
-	_, probs := check(base + "addons:\n  - name: local-path-provisioner\n  - name: metrics-server\n    url: http://mirror/ms.yaml\n  - name: rook\n    url: https://example.com/rook.yaml\n    sha256: " + sum + "\n  - name: mine\n    file: addons/mine.yaml\n")
+	_, probs := check(base + "addons:\n  - name: local-path-provisioner\n  - name: metrics-server\n    url: http://mirror/ms.yaml\n    sha256: " + sum + "\n  - name: rook\n    url: https://example.com/rook.yaml\n    sha256: " + sum + "\n  - name: mine\n    file: addons/mine.yaml\n")
 	expect(t, probs.Errors(), true)
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"net/netip"
+	"path"
 	"sort"
 	"strings"
 	"time"
@@ -177,6 +178,16 @@ func (ck configCheck) value(p, tp, kind string, val any) {
 // stops the program at start.
 func (ck configCheck) text(tp, s string) (string, bool) {
 	switch tp {
+	case "volumePluginDir":
+		// It becomes a host-path volume of kube-controller-manager's pod too.
+		if !strings.HasPrefix(s, "/") || path.Clean(s) != s || strings.ContainsAny(s, ":,") {
+			return "is not an absolute, clean path", true
+		}
+		for _, d := range []string{"/etc/kubernetes", "/etc/ssl", "/etc/pki", "/usr/share/ca-certificates", "/var/lib/etcd"} {
+			if s == d || strings.HasPrefix(s, d+"/") {
+				return "lies in " + d + ", which kubeadm mounts into the controller manager's pod already", true
+			}
+		}
 	case "clusterDNS[]":
 		if _, err := netip.ParseAddr(s); err != nil || strings.Contains(s, "%") {
 			return "is not an IP address; the kubelet gives pods these DNS servers", true

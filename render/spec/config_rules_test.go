@@ -55,6 +55,10 @@ func TestConfigDocumentsRefused(t *testing.T) {
 			want{"kubeletConfiguration.clusterDNS[1]", l, []string{"clusterDNS[] takes a string", "found true"}}},
 		{"DNS server not an address", "kubeletConfiguration", "  clusterDNS: [kube-dns]\n",
 			want{"kubeletConfiguration.clusterDNS[0]", l, []string{`"kube-dns" is not an IP address`}}},
+		{"relative plugin directory", "kubeletConfiguration", "  volumePluginDir: plugins\n",
+			want{"kubeletConfiguration.volumePluginDir", l, []string{"not an absolute, clean path"}}},
+		{"plugin directory among the certificates", "kubeletConfiguration", "  volumePluginDir: /etc/kubernetes/flex\n",
+			want{"kubeletConfiguration.volumePluginDir", l, []string{"lies in /etc/kubernetes"}}},
 		{"bool for a string", "kubeletConfiguration", "  cpuManagerPolicy: yes\n",
 			want{"kubeletConfiguration.cpuManagerPolicy", l, []string{}}}, // yaml.v3 reads yes as a string: accepted
 		{"proxy mode", "kubeProxyConfiguration", "  mode: ipvs\n",

@@ -60,6 +60,7 @@ var (
 	flagTablesOnce sync.Once
 	flagTables     map[string]map[string]map[string]FlagStatus // "v1.33" → program → flag
 	fieldTables    map[string]map[string]map[string]string     // "v1.33" → document → field path → kind
+	gateFacts      map[string]*GateFacts                       // "v1.35" → defaults and dependencies
 	flagTablesErr  error
 )
 
@@ -68,6 +69,7 @@ func FlagTables() (map[string]map[string]map[string]FlagStatus, error) {
 	flagTablesOnce.Do(func() {
 		flagTables = map[string]map[string]map[string]FlagStatus{}
 		fieldTables = map[string]map[string]map[string]string{}
+		gateFacts = map[string]*GateFacts{}
 		entries, err := flagTableFiles.ReadDir("flags")
 		if err != nil {
 			flagTablesErr = err
@@ -82,6 +84,7 @@ func FlagTables() (map[string]map[string]map[string]FlagStatus, error) {
 			}
 			t := map[string]map[string]FlagStatus{}
 			ft := map[string]map[string]string{}
+			gf := &GateFacts{On: map[string]bool{}, Needs: map[string][]string{}}
 			sc := bufio.NewScanner(bytes.NewReader(data))
 			for n := 1; sc.Scan(); n++ {
 				line := sc.Text()
@@ -89,6 +92,17 @@ func FlagTables() (map[string]map[string]map[string]FlagStatus, error) {
 					continue
 				}
 				f := strings.Split(line, "\t")
+				switch {
+				case f[0] == "feature-on" && len(f) == 2:
+					gf.On[f[1]] = true
+					continue
+				case f[0] == "feature-needs" && len(f) == 3:
+					gf.Needs[f[1]] = append(gf.Needs[f[1]], f[2])
+					continue
+				case f[0] == "feature-on" || f[0] == "feature-needs":
+					flagTablesErr = fmt.Errorf("flags/%s:%d: %q is not %s<TAB>gate[<TAB>gate]", e.Name(), n, line, f[0])
+					return
+				}
 				if strings.HasSuffix(f[0], "-config") {
 					if len(f) != 3 || !slices.Contains(fieldKinds, f[2]) {
 						flagTablesErr = fmt.Errorf("flags/%s:%d: %q is not document<TAB>field<TAB>kind", e.Name(), n, line)
@@ -115,9 +129,18 @@ func FlagTables() (map[string]map[string]map[string]FlagStatus, error) {
 			}
 			flagTables[minor] = t
 			fieldTables[minor] = ft
+			gateFacts[minor] = gf
 		}
 	})
 	return flagTables, flagTablesErr
+}
+
+// GateFacts are what a release says of its feature gates beside their names:
+// the unlocked gates on by default, and the gates each gate needs on (from
+// 1.35, whose components refuse to start otherwise).
+type GateFacts struct {
+	On    map[string]bool
+	Needs map[string][]string
 }
 
 // FieldTables are the fields of the configuration documents, from the same
@@ -198,6 +221,7 @@ func (v *validator) featureGates(c *Cluster) {
 	for _, name := range names {
 		v.gate(c, "featureGates."+name, name, c.FeatureGates[name])
 	}
+	v.gateDependencies(c)
 	for _, comp := range ComponentNames {
 		val, set := c.Components.ByName(comp).ExtraArgs["feature-gates"]
 		if !set {
@@ -215,6 +239,55 @@ func (v *validator) featureGates(c *Cluster) {
 				continue
 			}
 			v.gate(c, p, name, b == "true")
+		}
+	}
+}
+
+// gateDependencies checks that every gate the spec leaves on has the gates it
+// needs on too, as the components of 1.35 and later check at start.
+func (v *validator) gateDependencies(c *Cluster) {
+	if len(c.FeatureGates) == 0 {
+		return
+	}
+	ver, ok := ParseVersion(c.KubernetesVersion)
+	if !ok {
+		return
+	}
+	if _, err := FlagTables(); err != nil {
+		panic(err) // the embedded tables are tested
+	}
+	facts := gateFacts[fmt.Sprintf("v%d.%d", ver.Major, ver.Minor)]
+	if facts == nil || len(facts.Needs) == 0 {
+		return
+	}
+	gates, _ := releaseTable(c, "feature-gate")
+	on := func(g string) bool {
+		if set, ok := c.FeatureGates[g]; ok {
+			return set
+		}
+		return facts.On[g] || gates[g] == GateLockedTrue
+	}
+	names := make([]string, 0, len(facts.Needs))
+	for g := range facts.Needs {
+		names = append(names, g)
+	}
+	sort.Strings(names)
+	for _, g := range names {
+		if !on(g) {
+			continue
+		}
+		for _, dep := range facts.Needs[g] {
+			if on(dep) {
+				continue
+			}
+			_, setG := c.FeatureGates[g]
+			_, setDep := c.FeatureGates[dep]
+			switch {
+			case setDep:
+				v.errorf("featureGates."+dep, "%s is on (by default or here) and needs %s: Kubernetes %d.%d's components refuse to start with %s off; turn %s off too, or keep %s on", g, dep, ver.Major, ver.Minor, dep, g, dep)
+			case setG:
+				v.errorf("featureGates."+g, "%s needs %s, which is off by default in Kubernetes %d.%d: the components refuse to start; set %s: true too", g, dep, ver.Major, ver.Minor, dep)
+			}
 		}
 	}
 }

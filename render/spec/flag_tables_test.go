@@ -152,3 +152,44 @@ nodes:
 	_, probs = check(flag)
 	expect(t, probs.Errors(), false, want{"components.apiServer.extraArgs.feature-gates", 7, []string{"has no feature gate NoSuchGate"}})
 }
+
+// From 1.35 a gate that is on needs the gates it depends on: the components
+// refuse to start otherwise, and so does the spec, naming the gate to set.
+func TestFeatureGateDependencies(t *testing.T) {
+	v135 := strings.Replace(base, `"1.32.0"`, `"1.35.0"`, 1)
+	const l = lAfterBase + 1
+	tests := []struct {
+		name, src string
+		want      []want
+	}{
+		{"alpha gate without the alpha gate it needs", v135 + "featureGates:\n  GangScheduling: true\n",
+			[]want{{"featureGates.GangScheduling", l, []string{"GangScheduling needs GenericWorkload, which is off by default in Kubernetes 1.35", "set GenericWorkload: true too"}}}},
+		{"both on", v135 + "featureGates:\n  GangScheduling: true\n  GenericWorkload: true\n", nil},
+		{"a needed gate turned off", v135 + "featureGates:\n  UserNamespacesSupport: false\n",
+			[]want{{"featureGates.UserNamespacesSupport", l, []string{"ProcMountType is on (by default or here) and needs UserNamespacesSupport", "turn ProcMountType off too"}}}},
+		{"before 1.35 nothing is checked", base + "featureGates:\n  GracefulNodeShutdown: false\n", nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, probs := check(tc.src)
+			if tc.want == nil {
+				expect(t, probs.Errors(), true)
+				return
+			}
+			expect(t, probs.Errors(), false, tc.want...)
+		})
+	}
+	tables, err := FlagTables()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for minor := range tables {
+		f := gateFacts[minor]
+		if f == nil || len(f.On) == 0 {
+			t.Errorf("%s: no gate defaults in the table", minor)
+		}
+		if minor >= "v1.35" && len(f.Needs) == 0 {
+			t.Errorf("%s: no gate dependencies in the table", minor)
+		}
+	}
+}

@@ -193,7 +193,7 @@ func TestBootRulesAccept(t *testing.T) {
 		{"flat repository of this minor", base + "packages:\n  kubernetes:\n    baseURL: https://pkgs.k8s.io/core:/stable:/v1.32/deb/\n    layout: flat\n    gpgKey: https://pkgs.k8s.io/core:/stable:/v1.32/deb/Release.key\n"},
 		{"Aliyun's pkgs layout", base + "packages:\n  kubernetes:\n    baseURL: https://mirrors.aliyun.com/kubernetes-new/core/stable/\n"},
 		{"Docker repository mirror for ubuntu", base + "packages:\n  runtime:\n    baseURL: https://mirrors.aliyun.com/docker-ce/linux/ubuntu\n"},
-		{"proxy with the load balancer in noProxy", edit(t, "runtime: containerd", `controlPlaneEndpoint: "api.lab.internal:6443"`) + "proxy:\n  http: http://proxy.corp:3128\n  noProxy: [10.96.0.0/12, 10.244.0.0/16, .lab.internal]\n"},
+		{"proxy with the load balancer in noProxy", edit(t, "runtime: containerd", `controlPlaneEndpoint: "api.lab.internal:6443"`) + "proxy:\n  http: http://proxy.corp:3128\n  noProxy: [10.96.0.0/12, 10.244.0.0/16, 192.168.1.0/24, .lab.internal]\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -18,7 +18,7 @@ registries:
     insecureSkipVerify: true
 proxy:
   http: http://proxy.corp:3128
-  noProxy: [10.96.0.0/12, 10.244.0.0/16, .corp]
+  noProxy: [10.96.0.0/12, 10.244.0.0/16, 192.168.1.0/24, .corp]
 `
 
 const (
@@ -77,10 +77,12 @@ func TestTutorialProblems(t *testing.T) {
 			false, "imageRepository", lImageRepo, []string{"must not have a scheme", "write harbor:443/k8s"}},
 		{"registry host with a scheme", editTutorial(t, "  - host: harbor:443", "  - host: https://harbor:443"),
 			false, "registries[1].host", lRegistry1, []string{"no scheme"}},
-		{"proxy without the service CIDR in noProxy", editTutorial(t, "[10.96.0.0/12, 10.244.0.0/16, .corp]", "[10.244.0.0/16, .corp]"),
+		{"proxy without the service CIDR in noProxy", editTutorial(t, "[10.96.0.0/12, 10.244.0.0/16, 192.168.1.0/24, .corp]", "[10.244.0.0/16, 192.168.1.0/24, .corp]"),
 			true, "proxy.noProxy", lNoProxy, []string{"does not cover network.serviceSubnet 10.96.0.0/12", "add 10.96.0.0/12"}},
-		{"proxy without the pod CIDR in noProxy", editTutorial(t, "[10.96.0.0/12, 10.244.0.0/16, .corp]", "[10.96.0.0/12, .corp]"),
+		{"proxy without the pod CIDR in noProxy", editTutorial(t, "[10.96.0.0/12, 10.244.0.0/16, 192.168.1.0/24, .corp]", "[10.96.0.0/12, 192.168.1.0/24, .corp]"),
 			true, "proxy.noProxy", lNoProxy, []string{"network.podSubnet 10.244.0.0/16"}},
+		{"proxy without the nodes' subnet in noProxy", editTutorial(t, "[10.96.0.0/12, 10.244.0.0/16, 192.168.1.0/24, .corp]", "[10.96.0.0/12, 10.244.0.0/16, .corp]"),
+			true, "proxy.noProxy", lNoProxy, []string{"covers no subnet of the nodes (192.168.1.12)", "add the nodes' subnet, e.g. 192.168.1.0/24"}},
 		{"proxy that is not a URL", editTutorial(t, "http: http://proxy.corp:3128", "http: proxy.corp:3128"),
 			false, "proxy.http", lProxyHTTP, []string{"must be a URL"}},
 		{"docker mirrors another registry than docker.io", editTutorial(t, "runtime: containerd", "runtime: docker", "  - host: harbor:443\n    insecureSkipVerify: true\n", "  - host: harbor:443\n    mirrors: [https://mirror.corp]\n"),

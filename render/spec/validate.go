@@ -445,7 +445,14 @@ func (v *validator) proxy(c *Cluster, pod, svc netip.Prefix) {
 	if pod.IsValid() && !covers(pod) {
 		v.warnf("proxy.noProxy", "does not cover network.podSubnet %s; add %s", pod, pod)
 	}
-	// Node addresses need no warning: k8sgen adds them to NO_PROXY itself.
+	// k8sgen adds the addresses of the workers that no CIDR here covers to
+	// NO_PROXY itself, which then changes on every node when a worker is added.
+	for _, n := range c.Workers() {
+		if a, err := netip.ParseAddr(n.IP); err == nil && !covers(netip.PrefixFrom(a, a.BitLen())) {
+			v.warnf("proxy.noProxy", "covers no subnet of the nodes (%s): k8sgen lists each node's address in NO_PROXY, so adding a node later changes every node's proxy settings; add the nodes' subnet, e.g. %s", n.IP, netip.PrefixFrom(a, 24).Masked())
+			break
+		}
+	}
 }
 
 type validator struct {

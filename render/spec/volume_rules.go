@@ -63,9 +63,13 @@ func (v *validator) volumes(c *Cluster) {
 			if v.required(p+".mountPath", vol.MountPath) && v.absPath(p+".mountPath", vol.MountPath) {
 				for _, d := range []string{"/etc/kubernetes/pki", "/etc/ssl/certs", "/etc/pki", "/etc/ca-certificates",
 					"/usr/share/ca-certificates", "/usr/local/share/ca-certificates", "/etc/kubernetes/controller-manager.conf",
-					"/etc/kubernetes/scheduler.conf", "/var/lib/etcd", "/"} {
+					"/etc/kubernetes/scheduler.conf", "/var/lib/etcd", "/usr/libexec/kubernetes/kubelet-plugins/volume/exec", "/"} {
 					if vol.MountPath == d || d != "/" && strings.HasPrefix(d, vol.MountPath+"/") {
 						v.errorf(p+".mountPath", "%s would hide %s, which kubeadm mounts into the pod", vol.MountPath, d)
+						break
+					}
+					if d != "/" && strings.HasPrefix(vol.MountPath, d+"/") {
+						v.errorf(p+".mountPath", "%s lies inside %s, which kubeadm mounts into the pod (read-only); the container would not start", vol.MountPath, d)
 						break
 					}
 				}

@@ -33,6 +33,8 @@ func TestExtraVolumesAndFilesRefused(t *testing.T) {
 			want{"components.apiServer.extraVolumes[0].mountPath", lv, []string{"would hide /etc/kubernetes/pki"}}},
 		{"root", vol("controllerManager", "{name: a, hostPath: /x, mountPath: /}"),
 			want{"components.controllerManager.extraVolumes[0].mountPath", lv, []string{"would hide /"}}},
+		{"inside a read-only mount", vol("apiServer", "{name: a, hostPath: /x, mountPath: /etc/kubernetes/pki/audit}"),
+			want{"components.apiServer.extraVolumes[0].mountPath", lv, []string{"lies inside /etc/kubernetes/pki", "would not start"}}},
 		{"path type", vol("apiServer", "{name: a, hostPath: /a, mountPath: /a, pathType: directory}"),
 			want{"components.apiServer.extraVolumes[0].pathType", lv, []string{"not a hostPath type"}}},
 		{"no mount path", vol("apiServer", "{name: a, hostPath: /a}"),
