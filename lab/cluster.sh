@@ -10,7 +10,9 @@
 # OCI layout.
 #
 # Success: with the admin kubeconfig k8sgen wrote on the host, every node is Ready,
-# CoreDNS runs, and a pod pinned to a worker fetches a page from a Service whose pod runs
+# CoreDNS runs, every node has room for kubeletConfiguration's 90 pods, the client
+# worker carries its label and taint, the add-on's pod runs (applied by the control
+# plane after the CNI), and a pod pinned to a worker fetches a page from a Service whose pod runs
 # on the control plane (CoreDNS name resolution, kube-proxy in ipvs mode, Flannel's
 # vxlan between the nodes). Boot-to-Ready time is printed per node.
 #
@@ -201,6 +203,15 @@ components:
 SPEC
   fi
   cat << SPEC
+# Issue 14's settings, shown on the live nodes: every kubelet takes at most 90
+# pods (a KubeletConfiguration field), the client worker registers with a label
+# and a taint, and after the CNI the control plane applies an add-on of ours
+# (a file beside the spec) whose pod must run.
+kubeletConfiguration:
+  maxPods: 90
+addons:
+  - name: idle
+    file: addons/idle.yaml
 kernel:
   modules: [xt_conntrack]
   sysctls:
@@ -224,8 +235,38 @@ SPEC
     role=worker
     [ "$i" -lt "$CPS" ] && role=control-plane
     printf '  - name: %s\n    role: %s\n    ip: %s\n' "${NODES[$i]}" "$role" "${IPS[$i]}"
+    if [ "${NODES[$i]}" = "$CLIENT_NODE" ]; then
+      printf '    labels:\n      lab.k8sgen.io/role: client\n'
+      printf '    taints:\n      - key: lab.k8sgen.io/dedicated\n        value: client\n        effect: PreferNoSchedule\n'
+    fi
   done
 } > "$spec"
+mkdir -p "$WORK/render/addons"
+cat > "$WORK/render/addons/idle.yaml" << 'MANIFEST'
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: lab-addon
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: idle
+  namespace: lab-addon
+spec:
+  replicas: 1
+  selector:
+    matchLabels: {app: idle}
+  template:
+    metadata:
+      labels: {app: idle}
+    spec:
+      tolerations: [{operator: Exists}]
+      containers:
+        - name: idle
+          image: harbor:443/lab/busybox:1
+          command: [/bin/busybox, sleep, "1000000"]
+MANIFEST
 "$bin/k8sgen" render -f "$spec" -o "$WORK/render/out" --secrets "$WORK/render/secrets.yaml" --force >&2
 kubeconfig=$WORK/render/lab.kubeconfig
 [ -s "$kubeconfig" ] || die "k8sgen wrote no admin kubeconfig at $kubeconfig"
@@ -318,6 +359,21 @@ until k -n kube-system rollout status deployment/coredns --timeout=30s > /dev/nu
   (($(date +%s) < deadline)) || die "CoreDNS not running: $(k -n kube-system get pods -o wide 2>&1 | tr '\n' ';')"
 done
 t_dns=$(($(date +%s) - boot))
+
+log "checking $CLIENT_NODE's label, taint and pod capacity, and the add-on's pod"
+k get node "$CLIENT_NODE" -o yaml > "$RESULTS/node-$CLIENT_NODE.yaml"
+[ "$(k get node "$CLIENT_NODE" -o 'jsonpath={.metadata.labels.lab\.k8sgen\.io/role}')" = client ] \
+  || die "$CLIENT_NODE lacks the label lab.k8sgen.io/role=client (see $RESULTS/node-$CLIENT_NODE.yaml)"
+[ "$(k get node "$CLIENT_NODE" -o 'jsonpath={.spec.taints[?(@.key=="lab.k8sgen.io/dedicated")].effect}')" = PreferNoSchedule ] \
+  || die "$CLIENT_NODE lacks the taint lab.k8sgen.io/dedicated=client:PreferNoSchedule"
+for n in "${NODES[@]}"; do
+  pods=$(k get node "$n" -o 'jsonpath={.status.capacity.pods}')
+  [ "$pods" = 90 ] || die "$n has room for $pods pods, not kubeletConfiguration's maxPods 90"
+done
+until k -n lab-addon rollout status deployment/idle --timeout=30s > /dev/null 2>&1; do
+  (($(date +%s) < deadline)) || die "the add-on's pod is not running: $(k -n lab-addon get pods -o wide 2>&1 | tr '\n' ';')"
+done
+k -n lab-addon get pods -o wide | tee "$RESULTS/addon-pods.txt" >&2
 
 log "checking pod-to-service traffic from $CLIENT_NODE to a pod on $WEB_NODE"
 # The Service first, so that the client knows the ClusterIP that CoreDNS must answer
