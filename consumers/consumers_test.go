@@ -284,6 +284,14 @@ func checkFiles(t *testing.T, c goldenCase, files []nodeFile) {
 		}
 	})
 
+	t.Run("component-flags", func(t *testing.T) {
+		for _, f := range files {
+			if f.Path == "/etc/k8sgen/kubeadm/init.yaml" {
+				checkComponentFlags(t, c, f.Content)
+			}
+		}
+	})
+
 	t.Run("pause-image", func(t *testing.T) {
 		checkPause(t, c, files)
 	})
