@@ -515,16 +515,16 @@ func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
-// kubeadmBuild memoises one kubeadm binary per minor version across parallel subtests.
-type kubeadmBuild struct {
+// build memoises one binary per builder command across parallel subtests.
+type build struct {
 	once sync.Once
 	path string
 	err  error
 }
 
 var (
-	kubeadmMu     sync.Mutex
-	kubeadmBuilds = map[string]*kubeadmBuild{}
+	buildsMu sync.Mutex
+	builds   = map[string]*build{}
 )
 
 var k8sVersionRE = regexp.MustCompile(`^v?(1)\.(\d+)\.(\d+)$`)
@@ -545,38 +545,44 @@ func kubeadmFor(t *testing.T, clusterVersion string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	script, err := filepath.Abs(kubeadmScript)
+	return built(t, "kubeadm "+ver, kubeadmScript, ver)
+}
+
+// built runs the builder script (hack/kubeadm.sh, hack/kubebin.sh) with args
+// once per test binary and returns the path it prints; what names the binary.
+func built(t *testing.T, what, script string, args ...string) string {
+	t.Helper()
+	script, err := filepath.Abs(script)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(script); err != nil {
-		missingTool(t, "kubeadm builder %s: %v", script, err)
+		missingTool(t, "builder %s: %v", script, err)
 	}
 	for _, tool := range []string{"bash", "go", "flock"} {
 		needTool(t, tool)
 	}
-
-	kubeadmMu.Lock()
-	b := kubeadmBuilds[ver]
+	key := script + " " + strings.Join(args, " ")
+	buildsMu.Lock()
+	b := builds[key]
 	if b == nil {
-		b = &kubeadmBuild{}
-		kubeadmBuilds[ver] = b
+		b = &build{}
+		builds[key] = b
 	}
-	kubeadmMu.Unlock()
-
+	buildsMu.Unlock()
 	b.once.Do(func() {
 		var stderr bytes.Buffer
-		cmd := exec.Command("bash", script, ver)
+		cmd := exec.Command("bash", append([]string{script}, args...)...)
 		cmd.Stderr = &stderr
 		out, err := cmd.Output()
 		if err != nil {
-			b.err = fmt.Errorf("%s %s: %v\n%s", script, ver, err, stderr.String())
+			b.err = fmt.Errorf("%s: %v\n%s", key, err, stderr.String())
 			return
 		}
 		b.path = strings.TrimSpace(string(out))
 	})
 	if b.err != nil {
-		t.Fatalf("cannot get kubeadm %s: %v", ver, b.err)
+		t.Fatalf("cannot get %s: %v", what, b.err)
 	}
 	return b.path
 }

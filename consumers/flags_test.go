@@ -1,14 +1,10 @@
 package consumers
 
 import (
-	"bytes"
-	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"gopkg.in/yaml.v3"
@@ -26,11 +22,6 @@ var kubebinScript = envOr("K8SGEN_KUBEBIN_SCRIPT", filepath.Join("..", "hack", "
 // from the same programs' flag sets.
 var flagMinors = strings.Fields(envOr("K8SGEN_FLAG_MINORS", "1.32"))
 
-var (
-	programMu     sync.Mutex
-	programBuilds = map[string]*kubeadmBuild{}
-)
-
 // programFor returns the release's real program (kube-apiserver, ...), built by hack/kubebin.sh.
 func programFor(t *testing.T, clusterVersion, program string) string {
 	t.Helper()
@@ -38,39 +29,7 @@ func programFor(t *testing.T, clusterVersion, program string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	script, err := filepath.Abs(kubebinScript)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(script); err != nil {
-		missingTool(t, "program builder %s: %v", script, err)
-	}
-	for _, tool := range []string{"bash", "go", "flock"} {
-		needTool(t, tool)
-	}
-	key := ver + "/" + program
-	programMu.Lock()
-	b := programBuilds[key]
-	if b == nil {
-		b = &kubeadmBuild{}
-		programBuilds[key] = b
-	}
-	programMu.Unlock()
-	b.once.Do(func() {
-		var stderr bytes.Buffer
-		cmd := exec.Command("bash", script, ver, program)
-		cmd.Stderr = &stderr
-		out, err := cmd.Output()
-		if err != nil {
-			b.err = fmt.Errorf("%s %s %s: %v\n%s", script, ver, program, err, stderr.String())
-			return
-		}
-		b.path = strings.TrimSpace(string(out))
-	})
-	if b.err != nil {
-		t.Fatalf("cannot get %s %s: %v", program, ver, b.err)
-	}
-	return b.path
+	return built(t, program+" "+ver, kubebinScript, ver, program)
 }
 
 // clusterArgs are the extra arguments of a ClusterConfiguration's components,
