@@ -103,6 +103,9 @@ func (p *NodePlan) ScopeKey(f File) string {
 	case ScopeControlPlanes:
 		return "control-planes"
 	case ScopeKind:
+		if p.KubeletVersion != "" {
+			return "kind:" + p.Kind + "@" + p.KubeletVersion
+		}
 		return "kind:" + p.Kind
 	}
 	return ""
@@ -167,6 +170,16 @@ type KindPlan struct {
 	ControlPlane bool
 	// Kind is init, control-plane or worker: nodes of one kind run the same script.
 	Kind string
+	// KubeletVersion is the kubelet and kubectl release of workers whose
+	// nodes[].kubernetesVersion is older than the cluster's, "" on every other
+	// node; kubeadm stays at Version, as kubeadm join must match kubeadm init.
+	KubeletVersion string
+	// KubeletRepo is the package repository of KubeletVersion's minor when
+	// KubeRepo does not hold it (pkgs.k8s.io has a repository per minor).
+	KubeletRepo *Repo
+	// KubeletBinariesURL is where an OS that installs release binaries gets
+	// KubeletVersion's kubelet and kubectl.
+	KubeletBinariesURL string
 	// Haproxy is true where haproxy runs before kubeadm (keepalived's control
 	// planes, node-local's every node); KubeVIPPod where kube-vip's static pod
 	// runs (kube-vip's control planes).
@@ -804,6 +817,17 @@ func Build(c *spec.Cluster, b *secrets.Bundle) ([]*NodePlan, error) {
 			cpIndex++
 		}
 		p.KubeletArgs = nodeKubeletArgs(c, n)
+		if nv, ok := spec.ParseVersion(n.KubernetesVersion); ok && nv != ver {
+			p.KubeletVersion = nv.String()
+			kminor := fmt.Sprintf("v%d.%d", nv.Major, nv.Minor)
+			if r := kubernetesRepo(c.Packages.Kubernetes, kminor, prof); r != base.KubeRepo {
+				r.Name = "kubernetes-" + kminor
+				p.KubeletRepo = &r
+			}
+			if bins != nil {
+				p.KubeletBinariesURL = DefaultKubernetesBinariesURL(nv.String())
+			}
+		}
 		p.Taints = nodeTaints(n, p.ControlPlane, base.SingleNode)
 		p.Haproxy = base.LB.NodeLocal || p.ControlPlane && base.LB.Keepalived
 		p.KubeVIPPod = p.ControlPlane && base.LB.KubeVIP

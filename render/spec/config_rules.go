@@ -43,11 +43,13 @@ var configDocs = map[string]struct {
 // configDocuments checks kubeletConfiguration and kubeProxyConfiguration
 // against the fields of the targeted release's types.
 func (v *validator) configDocuments(c *Cluster) {
-	v.configDocument(c, "kubeletConfiguration", c.KubeletConfiguration)
-	v.configDocument(c, "kubeProxyConfiguration", c.KubeProxyConfiguration)
+	v.configDocument(c, "kubeletConfiguration", c.KubeletConfiguration, "")
+	v.configDocument(c, "kubeProxyConfiguration", c.KubeProxyConfiguration, "")
 }
 
-func (v *validator) configDocument(c *Cluster, field string, doc Settings) {
+// configDocument checks one document against c's release; ignored, when set,
+// makes unknown fields warnings (see configCheck).
+func (v *validator) configDocument(c *Cluster, field string, doc Settings, ignored string) {
 	if len(doc) == 0 {
 		return
 	}
@@ -65,7 +67,7 @@ func (v *validator) configDocument(c *Cluster, field string, doc Settings) {
 	}
 	d := configDocs[field]
 	ck := configCheck{v: v, fields: fields, managed: d.managed,
-		what: fmt.Sprintf("%s of Kubernetes %d.%d", d.kind, ver.Major, ver.Minor)}
+		what: fmt.Sprintf("%s of Kubernetes %d.%d", d.kind, ver.Major, ver.Minor), ignored: ignored}
 	ck.object(field, "", doc)
 }
 
@@ -75,6 +77,9 @@ type configCheck struct {
 	fields  map[string]string
 	managed map[string]string
 	what    string
+	// ignored, when set, makes an unknown field a warning that ends with it: an
+	// older kubelet decodes its configuration leniently and drops such a field.
+	ignored string
 }
 
 // object checks the fields of a mapping whose table path is tpath.
@@ -86,6 +91,10 @@ func (ck configCheck) object(path, tpath string, m map[string]any) {
 		}
 		p := path + "." + k
 		kind, known := ck.fields[tp]
+		if !known && ck.ignored != "" {
+			ck.v.warnf(p, "%s has no field %s: %s", ck.what, tp, ck.ignored)
+			continue
+		}
 		if !known {
 			ck.v.errorf(p, "%s has no field %s%s", ck.what, tp, ck.nearest(tpath, k))
 			continue

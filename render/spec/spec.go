@@ -306,6 +306,11 @@ type Node struct {
 	// Taints are registered with the node (kubeadm's nodeRegistration.taints); a
 	// control plane keeps kubeadm's NoSchedule taint besides them.
 	Taints []Taint `yaml:"taints"`
+	// KubernetesVersion is a worker's kubelet and kubectl release, when it is
+	// older than the cluster's (the kubelet skew policy: at most three minors
+	// older, never newer). kubeadm stays at the cluster's release on every
+	// node: kubeadm join must match the kubeadm that ran kubeadm init.
+	KubernetesVersion string `yaml:"kubernetesVersion"`
 }
 
 // Taint is one node taint.

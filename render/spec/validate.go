@@ -59,6 +59,9 @@ func Defaults(c *Cluster) {
 		c.Network.CNIVersion = DefaultCNIVersions[c.Network.CNI]
 	}
 	c.KubernetesVersion = strings.TrimPrefix(c.KubernetesVersion, "v")
+	for i := range c.Nodes {
+		c.Nodes[i].KubernetesVersion = strings.TrimPrefix(c.Nodes[i].KubernetesVersion, "v")
+	}
 	lbDefaults(c)
 	if c.ControlPlaneEndpoint == "" && c.LoadBalancer.Kind == "" {
 		if cps := c.ControlPlanes(); len(cps) > 0 && cps[0].IP != "" {
@@ -132,6 +135,7 @@ func Validate(d *Document) Problems {
 	v.proxy(c, pod, svc)
 	v.kernel(c)
 	v.components(c)
+	v.nodeVersions(c)
 	v.preflight(c)
 	v.sshKeys(c)
 	v.debugUser(c)
