@@ -106,11 +106,7 @@ func run(e env, args []string) int {
 	case "token":
 		err = cmdToken(e, args[1:])
 	case "example":
-		if len(args) > 1 {
-			err = usageError{"example takes no arguments"}
-		} else {
-			_, err = stdout.Write(exampleSpec)
-		}
+		err = cmdExample(e, args[1:])
 	case "version", "--version":
 		fmt.Fprintf(stdout, "k8sgen %s\n", version)
 	case "help", "-h", "--help":
@@ -139,6 +135,22 @@ func run(e env, args []string) int {
 		return exitInvalid
 	}
 	return exitIO
+}
+
+// cmdExample prints the built-in example spec; it takes no flags but -h.
+func cmdExample(e env, args []string) error {
+	fl := newFlags("example", e)
+	fl.Usage = func() {
+		fmt.Fprint(e.stderr, "Usage of example: k8sgen example > cluster.yaml\n"+
+			"  prints the built-in example spec (one control plane, two workers on Ubuntu 24.04),\n"+
+			"  with a comment naming the choices of each field; edit it, then run\n"+
+			"  k8sgen validate -f cluster.yaml and k8sgen render -f cluster.yaml -o out/\n")
+	}
+	if err := parse(fl, args); err != nil {
+		return err
+	}
+	_, err := e.stdout.Write(exampleSpec)
+	return err
 }
 
 func newFlags(name string, e env) *pflag.FlagSet {

@@ -358,40 +358,20 @@ func kindName(n *yaml.Node) string {
 	return "something else"
 }
 
-// unknownField names the closest known field so a typo is easy to fix.
+// unknownField names the known fields a misspelt or shortened name may mean,
+// so it is easy to fix; a password never goes into the spec at all.
 func unknownField(name string, known []string) string {
 	sort.Strings(known)
-	best, bestD := "", 3
-	for _, k := range known {
-		if d := distance(strings.ToLower(name), strings.ToLower(k)); d < bestD {
-			best, bestD = k, d
-		}
+	switch lower := strings.ToLower(name); {
+	case (lower == "password" || lower == "passwd" || lower == "pass") && slices.Contains(known, "passwordEnv"):
+		return "unknown field: passwords never live in cluster.yaml; put it in an environment variable when you render and name the variable in passwordEnv"
+	case (lower == "password" || lower == "passwd" || lower == "pass") && slices.Contains(known, "passwordHash"):
+		return "unknown field: passwords never live in cluster.yaml; give passwordHash, a crypt(3) hash such as openssl passwd -6 prints"
 	}
-	if best != "" {
-		return fmt.Sprintf("unknown field (did you mean %q?)", best)
+	if best := suggest(name, known); len(best) > 0 {
+		return "unknown field (did you mean " + orList(best) + "?)"
 	}
 	return "unknown field; known fields: " + strings.Join(known, ", ")
-}
-
-// distance is the Levenshtein edit distance.
-func distance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
 }
 
 var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)

@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -81,7 +82,7 @@ func Validate(d *Document) Problems {
 	v.version(c.KubernetesVersion)
 	if v.required("os", c.OS) {
 		if _, err := profiles.Get(c.OS); err != nil {
-			v.errorf("os", "unknown os %q; supported: %s", c.OS, strings.Join(profiles.Names(), ", "))
+			v.unknownOS(c.OS)
 		}
 	}
 	v.oneOf("runtime", c.Runtime, Runtimes)
@@ -263,7 +264,7 @@ func (v *validator) images(c *Cluster) {
 			}
 		}
 		if (r.Username == "") != (r.PasswordEnv == "") {
-			v.errorf(p, "username and passwordEnv go together")
+			v.errorf(p, "username and passwordEnv go together: passwordEnv names the environment variable that holds the password when you render (passwords never live in cluster.yaml)")
 		}
 		if r.PasswordEnv != "" && !envNameRE.MatchString(r.PasswordEnv) {
 			v.errorf(p+".passwordEnv", "%q must be the name of an environment variable", r.PasswordEnv)
@@ -500,6 +501,14 @@ func (v *validator) oneOf(path, val string, choices []string) {
 			return
 		}
 	}
+	hint := suggest(val, choices)
+	if a, ok := valueAliases[strings.ToLower(val)]; ok && slices.Contains(choices, a) {
+		hint = []string{a}
+	}
+	if len(hint) > 0 {
+		v.errorf(path, "unknown value %q (did you mean %s?); choose one of: %s", val, orList(hint), strings.Join(choices, ", "))
+		return
+	}
 	v.errorf(path, "unknown value %q; choose one of: %s", val, strings.Join(choices, ", "))
 }
 
@@ -512,7 +521,10 @@ func (v *validator) version(s string) {
 		v.errorf("kubernetesVersion", "%q %s", s, errVersion)
 		return
 	}
-	if !ver.Supported() {
+	switch {
+	case ver.Major == 1 && ver.Minor < MinMinor:
+		v.errorf("kubernetesVersion", "%s is not supported: releases before 1.%d are out of upstream support and get no fixes; the nearest supported release is 1.%d, and a new cluster is better on the newest, 1.%d (k8sgen supports %s)", ver, MinMinor, MinMinor, MaxMinor, SupportedRange())
+	case !ver.Supported():
 		v.errorf("kubernetesVersion", "%s is not supported; k8sgen supports Kubernetes %s", ver, SupportedRange())
 	}
 }
@@ -630,4 +642,24 @@ func (v *validator) endpoint(c *Cluster, pod, svc netip.Prefix) {
 	if cps := c.ControlPlanes(); len(cps) > 1 && cps[0].IP != "" && c.ControlPlaneEndpoint == net.JoinHostPort(cps[0].IP, "6443") {
 		v.warnf("controlPlaneEndpoint", "%s", warnMultiCPNoLB)
 	}
+}
+
+// unknownOS explains an os that names no profile: an end-of-life release with
+// its nearest supported one, another spelling, or a misspelling.
+func (v *validator) unknownOS(os string) {
+	names := profiles.Names()
+	lower := strings.ToLower(os)
+	if why, ok := osEndOfLife[lower]; ok {
+		v.errorf("os", "%q is not supported: %s", os, why)
+		return
+	}
+	hint := osAliases[lower]
+	if len(hint) == 0 {
+		hint = suggest(os, names)
+	}
+	if len(hint) > 0 {
+		v.errorf("os", "unknown os %q (did you mean %s?); supported: %s", os, orList(hint), strings.Join(names, ", "))
+		return
+	}
+	v.errorf("os", "unknown os %q; supported: %s", os, strings.Join(names, ", "))
 }
