@@ -141,6 +141,24 @@ func (b *Bundle) hasTokenID(id string) bool {
 	return false
 }
 
+// publicTokens are bootstrap tokens printed in kubeadm's documentation and
+// defaults (kubeadm config print init-defaults gives the first); tutorials
+// copy them, so anyone may try them against an API server.
+var publicTokens = []string{
+	"abcdef.0123456789abcdef",
+	"07401b.f395accd246ae52d",
+	"9a08jv.c0izixklcxtmnze7",
+	"783bde.3f89s0fje9f38fhf",
+}
+
+// publicToken says why t must not be used, or "" when it may.
+func publicToken(t BootstrapToken) string {
+	if slices.Contains(publicTokens, t.String()) || t.Secret == "0123456789abcdef" {
+		return "is an example from kubeadm's documentation, known to everyone: anyone who reaches the API server could join a machine with it. Put a random one in its place (6 and 16 characters of [a-z0-9]: tr -dc a-z0-9 < /dev/urandom | head -c 22), as the README's \"The bootstrap token\" shows"
+	}
+	return ""
+}
+
 // BootstrapToken is a kubeadm bootstrap token and its lifetime.
 type BootstrapToken struct {
 	ID     string `yaml:"id"`
@@ -462,9 +480,11 @@ func (b *Bundle) Check() error {
 	}
 	if !tokenIDRE.MatchString(b.BootstrapToken.ID) || !tokenSecretRE.MatchString(b.BootstrapToken.Secret) {
 		add("secrets bundle: bootstrapToken must be [a-z0-9]{6}.[a-z0-9]{16}")
+	} else if why := publicToken(b.BootstrapToken); why != "" {
+		add("secrets bundle: bootstrapToken %s.<secret> %s", b.BootstrapToken.ID, why)
 	}
-	if d, err := time.ParseDuration(b.BootstrapToken.TTL); err != nil || d <= 0 {
-		add("secrets bundle: bootstrapToken.ttl %q must be a positive duration such as 24h0m0s", b.BootstrapToken.TTL)
+	if d, err := time.ParseDuration(b.BootstrapToken.TTL); err != nil || d < 0 {
+		add("secrets bundle: bootstrapToken.ttl %q must be a duration such as 24h0m0s, or 0s (never expires)", b.BootstrapToken.TTL)
 	}
 	if len(b.JoinTokens) > maxJoinTokens {
 		add("secrets bundle: %d joinTokens: at most %d", len(b.JoinTokens), maxJoinTokens)
@@ -473,6 +493,8 @@ func (b *Bundle) Check() error {
 	for i, t := range b.JoinTokens {
 		if !tokenIDRE.MatchString(t.ID) || !tokenSecretRE.MatchString(t.Secret) {
 			add("secrets bundle: joinTokens[%d] must be [a-z0-9]{6}.[a-z0-9]{16}", i)
+		} else if why := publicToken(t.Token()); why != "" {
+			add("secrets bundle: joinTokens[%d] %s.<secret> %s", i, t.ID, why)
 		} else if ids[t.ID] {
 			add("secrets bundle: joinTokens[%d]: the token id %s is used twice", i, t.ID)
 		}

@@ -306,3 +306,35 @@ func TestMoveVersion(t *testing.T) {
 		}
 	}
 }
+
+// TestBootstrapTokenByHand: a token set by hand in the bundle is taken, with
+// ttl 0s (never expires) as tutorial 001's kubeadm token create --ttl=0; the
+// tokens of kubeadm's documentation and defaults are refused, since everyone
+// knows them.
+func TestBootstrapTokenByHand(t *testing.T) {
+	b := newBundle(t)
+	b.BootstrapToken = BootstrapToken{ID: "k8sgen", Secret: "q8v1zq0m3lw9x2ra", TTL: "0s"}
+	if _, err := roundTrip(t, b); err != nil {
+		t.Fatalf("a hand-set token with ttl 0s is refused: %v", err)
+	}
+	for _, tok := range []string{"abcdef.0123456789abcdef", "07401b.f395accd246ae52d", "9a08jv.c0izixklcxtmnze7", "783bde.3f89s0fje9f38fhf", "qwerty.0123456789abcdef"} {
+		id, secret, _ := strings.Cut(tok, ".")
+		b.BootstrapToken = BootstrapToken{ID: id, Secret: secret, TTL: "24h0m0s"}
+		_, err := roundTrip(t, b)
+		if err == nil || !strings.Contains(err.Error(), "bootstrapToken "+id+".<secret> is an example from kubeadm's documentation") {
+			t.Errorf("%s: err = %v", tok, err)
+		}
+		if err != nil && strings.Contains(err.Error(), secret) {
+			t.Errorf("%s: the error prints the secret: %v", tok, err)
+		}
+	}
+	b.BootstrapToken = BootstrapToken{ID: "k8sgen", Secret: "q8v1zq0m3lw9x2ra", TTL: "-1h"}
+	if _, err := roundTrip(t, b); err == nil || !strings.Contains(err.Error(), `bootstrapToken.ttl "-1h"`) {
+		t.Errorf("a negative ttl: err = %v", err)
+	}
+	b.BootstrapToken.TTL = "24h0m0s"
+	b.JoinTokens = []JoinToken{{ID: "abcdef", Secret: "0123456789abcdef", TTL: "1h0m0s", Nodes: []string{"w1"}}}
+	if _, err := roundTrip(t, b); err == nil || !strings.Contains(err.Error(), "joinTokens[0] abcdef.<secret> is an example") {
+		t.Errorf("a public join token: err = %v", err)
+	}
+}
