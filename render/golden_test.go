@@ -51,6 +51,15 @@ func loadCase(t testing.TB, dir string) (*spec.Cluster, *secrets.Bundle) {
 			t.Fatalf("addons[%d]: %v", i, err)
 		}
 	}
+	if f := doc.Cluster.Network.CNIManifestFile; f != "" {
+		data, err := os.ReadFile(filepath.Join(dir, f))
+		if err == nil {
+			err = doc.Cluster.SetCNIContent(data)
+		}
+		if err != nil {
+			t.Fatalf("network.cniManifestFile: %v", err)
+		}
+	}
 	sp := filepath.Join(dir, "secrets.yaml")
 	raw, err := os.ReadFile(sp)
 	if errors.Is(err, fs.ErrNotExist) && *update {

@@ -190,35 +190,44 @@ func loadSpec(e env, path string, data []byte) (*spec.Cluster, error) {
 	return nil, invalidError{fmt.Sprintf("%d problem(s) in the spec:\n%s", len(errs), strings.Join(lines, "\n"))}
 }
 
-// addonFiles reads the add-on files the spec names, relative to its directory
-// (the working directory for standard input), into the spec.
+// addonFiles reads the manifest files the spec names (add-ons and a custom
+// CNI's), relative to its directory (the working directory for standard
+// input), into the spec.
 func addonFiles(specPath string, doc *spec.Document) error {
 	dir := "."
 	if specPath != stdinName && specPath != "example.yaml" {
 		dir = filepath.Dir(specPath)
 	}
 	c := doc.Cluster
-	for i, a := range c.Addons {
-		if a.File == "" {
-			continue
-		}
-		p := a.File
+	read := func(field, file, what string, set func([]byte) error) error {
+		p := file
 		if !filepath.IsAbs(p) {
 			p = filepath.Join(dir, p)
 		}
-		field := fmt.Sprintf("addons[%d].file", i)
-		data, err := readInputFile(p, p, "add-on manifest")
+		data, err := readInputFile(p, p, what)
 		if err == nil && !insideDir(p, dir) {
 			err = fmt.Errorf("%s leads outside the spec's directory (a symbolic link); copy the manifest in", p)
 		}
 		if err == nil {
-			if err = c.SetAddonContent(i, data); err != nil {
+			if err = set(data); err != nil {
 				err = fmt.Errorf("%s: %v", p, err)
 			}
 		}
 		if err != nil {
 			return invalidError{located(specPath, spec.Problem{Path: field, Line: doc.Positions[field], Msg: err.Error()})}
 		}
+		return nil
+	}
+	for i, a := range c.Addons {
+		if a.File == "" {
+			continue
+		}
+		if err := read(fmt.Sprintf("addons[%d].file", i), a.File, "add-on manifest", func(data []byte) error { return c.SetAddonContent(i, data) }); err != nil {
+			return err
+		}
+	}
+	if f := c.Network.CNIManifestFile; f != "" && c.Network.CNI == "custom" {
+		return read("network.cniManifestFile", f, "CNI manifest", c.SetCNIContent)
 	}
 	return nil
 }

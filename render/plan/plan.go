@@ -226,6 +226,9 @@ type ClusterPlan struct {
 	ControlPlaneFiles []spec.NodeFile
 	// Addons are the manifests the first control plane applies after the CNI.
 	Addons []Addon
+	// CNICustom is network.cni custom's manifest, applied as it is (nil for
+	// the built-in CNIs, whose manifests CNIManifest and CNISed give).
+	CNICustom *Addon
 	// SSHAuthorizedKeys are the OS login user's SSH keys.
 	SSHAuthorizedKeys []string
 	// DebugUser is the spec's debugging login, in the OS's admin group (nil: none).
@@ -257,8 +260,9 @@ type ClusterPlan struct {
 	Docker  bool
 	// CRIDockerdURL and CRIDockerdSHA256 locate cri-dockerd's release archive (runtime docker).
 	CRIDockerdURL, CRIDockerdSHA256 string
-	// CNIManifest is the URL the CNI manifest is downloaded from.
-	CNIManifest string
+	// CNIManifest is the URL the CNI manifest is downloaded from;
+	// CNIManifestSHA256, when set, the digest that file must have.
+	CNIManifest, CNIManifestSHA256 string
 	// CNISed are the sed arguments that rewrite the manifest's pod network and image
 	// prefix; CNICheck is a line the rewritten manifest must hold.
 	CNISed   []string
@@ -408,8 +412,11 @@ func volumePluginDir(c *spec.Cluster, prof *profiles.Profile) string {
 	return prof.VolumePluginDir
 }
 
-// AddonsDir holds the add-on manifests on the first control plane.
-const AddonsDir = "/etc/k8sgen/addons"
+// AddonsDir holds the add-on manifests on the first control plane; CNIDir the CNI's.
+const (
+	AddonsDir = "/etc/k8sgen/addons"
+	CNIDir    = "/etc/k8sgen/cni"
+)
 
 // Addon is one add-on as the bootstrap applies it: the manifest at File,
 // fetched from URL first when set (checked against SHA256 when set) and edited
@@ -565,7 +572,7 @@ type LBPlan struct {
 
 // Paths repeats the node-side path constants for templates.
 type Paths struct {
-	Bootstrap, BootstrappedStamp, KubeadmConfig, StagedPKI, ClusterCA, ContainerdStaging, HostsBlock, NodeEnv, ProxyEnv, ProxyUnitEnv, Log, State, DockerAuth, StagedManifests, LBConfig, KeepalivedCheck, Addons string
+	Bootstrap, BootstrappedStamp, KubeadmConfig, StagedPKI, ClusterCA, ContainerdStaging, HostsBlock, NodeEnv, ProxyEnv, ProxyUnitEnv, Log, State, DockerAuth, StagedManifests, LBConfig, KeepalivedCheck, Addons, CNI string
 }
 
 // Build makes the plans, in spec order. The spec must be defaulted and valid.
@@ -727,6 +734,7 @@ func Build(c *spec.Cluster, b *secrets.Bundle) ([]*NodePlan, error) {
 		Runtime:                  c.Runtime,
 		Docker:                   c.Runtime == "docker",
 		CNIManifest:              cniManifest(c),
+		CNIManifestSHA256:        c.Network.CNIManifestSHA256,
 		Token:                    b.BootstrapToken.String(),
 		TokenID:                  b.BootstrapToken.ID,
 		TokenTTL:                 b.BootstrapToken.TTL,
@@ -751,6 +759,7 @@ func Build(c *spec.Cluster, b *secrets.Bundle) ([]*NodePlan, error) {
 			LBConfig:          LBConfigDir,
 			KeepalivedCheck:   KeepalivedCheckPath,
 			Addons:            AddonsDir,
+			CNI:               CNIDir,
 		},
 	}
 
@@ -781,6 +790,13 @@ func Build(c *spec.Cluster, b *secrets.Bundle) ([]*NodePlan, error) {
 	base.CertSANs = certSANs(c, base)
 	if base.Addons, err = addons(c); err != nil {
 		return nil, err
+	}
+	if c.Network.CNI == "custom" {
+		n := c.Network
+		if n.CNIManifestFile != "" && n.CNIManifestContent == "" {
+			return nil, fmt.Errorf("network.cniManifestFile: the content of %s was not read (spec.SetCNIContent)", n.CNIManifestFile)
+		}
+		base.CNICustom = &Addon{Name: "custom", File: CNIDir + "/custom.yaml", URL: n.CNIManifest, SHA256: n.CNIManifestSHA256, Content: n.CNIManifestContent}
 	}
 
 	var plans []*NodePlan
@@ -1062,6 +1078,9 @@ func files(p *NodePlan, b *secrets.Bundle) []File {
 			File{Path: LBConfigDir + "/check-apiserver.sh", Mode: "0755", Template: "check-apiserver.sh", Scope: ScopeControlPlanes, Data: p.ClusterPlan})
 	}
 	if p.Init {
+		if a := p.CNICustom; a != nil && a.Content != "" {
+			fs = append(fs, File{Path: a.File, Mode: "0600", Content: a.Content})
+		}
 		for _, a := range p.Addons {
 			if a.Content != "" {
 				// 0600: a manifest may hold a Secret.

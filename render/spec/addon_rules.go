@@ -108,6 +108,26 @@ func (v *validator) addons(c *Cluster) {
 // at most MaxAddonContent bytes, YAML documents that each name an apiVersion
 // and a kind.
 func (c *Cluster) SetAddonContent(i int, data []byte) error {
+	if err := checkManifest(data); err != nil {
+		return err
+	}
+	c.Addons[i].Content = string(data)
+	return nil
+}
+
+// SetCNIContent stores the content of network.cniManifestFile, read by the
+// caller, checked as SetAddonContent checks an add-on's.
+func (c *Cluster) SetCNIContent(data []byte) error {
+	if err := checkManifest(data); err != nil {
+		return err
+	}
+	c.Network.CNIManifestContent = string(data)
+	return nil
+}
+
+// checkManifest accepts what the API server can take: UTF-8 text of at most
+// MaxAddonContent bytes, YAML documents that each name an apiVersion and a kind.
+func checkManifest(data []byte) error {
 	switch {
 	case len(data) > MaxAddonContent:
 		return fmt.Errorf("%d bytes: at most %d", len(data), MaxAddonContent)
@@ -140,6 +160,45 @@ func (c *Cluster) SetAddonContent(i int, data []byte) error {
 	if n == 0 {
 		return errors.New("holds no manifest")
 	}
-	c.Addons[i].Content = string(data)
 	return nil
+}
+
+// customCNI checks network.cni custom, whose manifest k8sgen applies as it
+// is, and the manifest fields that belong to it.
+func (v *validator) customCNI(c *Cluster) {
+	n := c.Network
+	if n.CNIManifestSHA256 != "" && !sha256RE.MatchString(n.CNIManifestSHA256) {
+		v.errorf("network.cniManifestSHA256", "%q is not a SHA-256 digest: 64 lowercase hex digits", n.CNIManifestSHA256)
+	}
+	if n.CNIManifestSHA256 != "" && n.CNIManifest == "" {
+		v.errorf("network.cniManifestSHA256", "give it with the network.cniManifest URL it checks")
+	}
+	if n.CNI != "custom" {
+		if n.CNIManifestFile != "" {
+			v.errorf("network.cniManifestFile", "only network.cni custom takes a manifest file; %s's manifest comes from its release or network.cniManifest", n.CNI)
+		}
+		return
+	}
+	switch {
+	case n.CNIManifest != "" && n.CNIManifestFile != "":
+		v.errorf("network.cniManifestFile", "give network.cniManifest (a URL) or network.cniManifestFile, not both")
+	case n.CNIManifestFile != "":
+		if strings.ContainsAny(n.CNIManifestFile, "\\\x00") || path.Clean(n.CNIManifestFile) != n.CNIManifestFile || !filepath.IsLocal(n.CNIManifestFile) {
+			v.errorf("network.cniManifestFile", "%q must be a clean relative path inside the spec's directory, such as cni/kube-router.yaml", n.CNIManifestFile)
+		}
+	case n.CNIManifest != "":
+		if n.CNIManifestSHA256 == "" {
+			v.errorf("network.cniManifest", "a custom CNI manifest from a URL needs its sha256 in network.cniManifestSHA256: the first control plane applies it as cluster admin")
+		}
+	default:
+		v.errorf("network.cni", "custom needs its manifest: network.cniManifest (a URL, with network.cniManifestSHA256) or network.cniManifestFile (a file beside cluster.yaml, embedded in the first control plane's files)")
+		return
+	}
+	if n.CNIVersion != "" {
+		v.errorf("network.cniVersion", "a custom manifest is applied as it is: its release is whatever it holds")
+	}
+	if n.CNIImageRepository != "" {
+		v.errorf("network.cniImageRepository", "a custom manifest is applied as it is: write the image names you want into it")
+	}
+	v.warnf("network.cni", "custom: k8sgen applies the manifest as it is and cannot check that the network it configures is network.podSubnet %s; make sure it is (kube-controller-manager gives each node a podCIDR from that subnet)", n.PodSubnet)
 }

@@ -66,3 +66,63 @@ func TestSetAddonContent(t *testing.T) {
 		t.Errorf("SetAddonContent refused a manifest: %v", err)
 	}
 }
+
+// TestCustomCNI: network.cni custom takes a URL with its sha256, or a file,
+// never both, and none of the built-ins' knobs; it always warns that the pod
+// network cannot be checked. cniManifestSHA256 also checks a built-in's URL.
+func TestCustomCNI(t *testing.T) {
+	custom := func(lines string) string {
+		return edit(t, "  cni: calico\n", "  cni: custom\n"+lines)
+	}
+	_, probs := check(custom("  cniManifestFile: cni/net.yaml\n"))
+	if errs := probs.Errors(); len(errs) != 0 {
+		t.Fatalf("a custom CNI from a file is refused:\n%s", dump(errs))
+	}
+	warned := false
+	for _, p := range probs.Warnings() {
+		if p.Path == "network.cni" && strings.Contains(p.Msg, "cannot check that the network it configures is network.podSubnet 10.244.0.0/16") {
+			warned = true
+		}
+	}
+	if !warned {
+		t.Errorf("no pod-network warning:\n%s", dump(probs))
+	}
+	sum := strings.Repeat("ab", 32)
+	if _, probs := check(custom("  cniManifest: https://mirror.lab/net.yaml\n  cniManifestSHA256: " + sum + "\n")); len(probs.Errors()) != 0 {
+		t.Fatalf("a custom CNI from a URL with its sha256 is refused:\n%s", dump(probs.Errors()))
+	}
+	if _, probs := check(edit(t, "  cni: calico\n", "  cni: calico\n  cniManifest: https://mirror.lab/calico.yaml\n  cniManifestSHA256: "+sum+"\n")); len(probs.Errors()) != 0 {
+		t.Fatalf("a built-in CNI's mirror with its sha256 is refused:\n%s", dump(probs.Errors()))
+	}
+	for _, tc := range []struct {
+		name string
+		src  string
+		w    want
+	}{
+		{"no manifest", custom(""),
+			want{"network.cni", 7, []string{"custom needs its manifest", "network.cniManifestFile"}}},
+		{"url without sha256", custom("  cniManifest: https://mirror.lab/net.yaml\n"),
+			want{"network.cniManifest", 8, []string{"needs its sha256 in network.cniManifestSHA256", "cluster admin"}}},
+		{"both", custom("  cniManifest: https://mirror.lab/net.yaml\n  cniManifestSHA256: " + sum + "\n  cniManifestFile: net.yaml\n"),
+			want{"network.cniManifestFile", 10, []string{"not both"}}},
+		{"file escapes", custom("  cniManifestFile: ../net.yaml\n"),
+			want{"network.cniManifestFile", 8, []string{"clean relative path inside the spec's directory"}}},
+		{"absolute file", custom("  cniManifestFile: /etc/kubernetes/admin.conf\n"),
+			want{"network.cniManifestFile", 8, []string{"clean relative path"}}},
+		{"version", custom("  cniManifestFile: net.yaml\n  cniVersion: v1.0.0\n"),
+			want{"network.cniVersion", 9, []string{"applied as it is"}}},
+		{"image repository", custom("  cniManifestFile: net.yaml\n  cniImageRepository: harbor.lab/cni\n"),
+			want{"network.cniImageRepository", 9, []string{"write the image names you want into it"}}},
+		{"file with a built-in", edit(t, "  cni: calico\n", "  cni: calico\n  cniManifestFile: net.yaml\n"),
+			want{"network.cniManifestFile", 8, []string{"only network.cni custom takes a manifest file"}}},
+		{"bad digest", custom("  cniManifest: https://mirror.lab/net.yaml\n  cniManifestSHA256: ABC\n"),
+			want{"network.cniManifestSHA256", 9, []string{`"ABC" is not a SHA-256 digest`}}},
+		{"digest without url", custom("  cniManifestFile: net.yaml\n  cniManifestSHA256: " + sum + "\n"),
+			want{"network.cniManifestSHA256", 9, []string{"give it with the network.cniManifest URL it checks"}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, probs := check(tc.src)
+			expect(t, probs.Errors(), true, tc.w)
+		})
+	}
+}

@@ -272,7 +272,8 @@ type ExtraHost struct {
 type Network struct {
 	PodSubnet     string `yaml:"podSubnet"`
 	ServiceSubnet string `yaml:"serviceSubnet"`
-	// CNI is calico, flannel or none.
+	// CNI is calico, flannel, weave, cilium, custom (any manifest, applied as
+	// it is) or none.
 	CNI string `yaml:"cni"`
 	// CNIVersion overrides the pinned CNI release (e.g. v3.29.3 for calico).
 	CNIVersion string `yaml:"cniVersion"`
@@ -281,6 +282,15 @@ type Network struct {
 	// CNIManifest is the URL the CNI manifest is fetched from, replacing the
 	// upstream release URL (GitHub) for networks that cannot reach it.
 	CNIManifest string `yaml:"cniManifest"`
+	// CNIManifestSHA256 is the hex digest of the manifest at CNIManifest (the
+	// file fetched, before k8sgen's edits); the node refuses any other file.
+	// cni custom needs it.
+	CNIManifestSHA256 string `yaml:"cniManifestSHA256"`
+	// CNIManifestFile is, for cni custom, a manifest beside cluster.yaml (a
+	// path relative to it) whose content goes into the first control plane's files.
+	CNIManifestFile string `yaml:"cniManifestFile"`
+	// CNIManifestContent is CNIManifestFile's content, read by the caller (SetCNIContent).
+	CNIManifestContent string `yaml:"-"`
 	// KubeProxyMode is iptables, ipvs or nftables.
 	KubeProxyMode string `yaml:"kubeProxyMode"`
 }

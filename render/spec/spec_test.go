@@ -245,7 +245,7 @@ func TestBadSpecs(t *testing.T) {
 		{"unknown os", edit(t, "os: ubuntu-24.04", "os: centos-9"),
 			want{"os", lOS, []string{`unknown os "centos-9"`, "ubuntu-24.04", "debian-12"}}},
 		{"unknown cni", edit(t, "cni: calico", "cni: canal"),
-			want{"network.cni", lCNI, []string{`unknown value "canal"`, "calico, flannel, weave, cilium, none"}}},
+			want{"network.cni", lCNI, []string{`unknown value "canal"`, "calico, flannel, weave, cilium, custom, none"}}},
 		{"cilium without a manifest", edit(t, "cni: calico", "cni: cilium"),
 			want{"network.cni", lCNI, []string{"Cilium publishes no static manifest", "ipam.mode=kubernetes", "network.cniManifest"}}},
 		{"unknown runtime", edit(t, "runtime: containerd", "runtime: cri-o"),

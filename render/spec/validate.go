@@ -18,7 +18,7 @@ import (
 
 // Choices accepted by the enumerated fields.
 var (
-	CNIs           = []string{"calico", "flannel", "weave", "cilium", "none"}
+	CNIs           = []string{"calico", "flannel", "weave", "cilium", "custom", "none"}
 	ProxyModes     = []string{"iptables", "ipvs", "nftables"}
 	Runtimes       = []string{"containerd", "docker"}
 	rfc1123Label   = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
@@ -155,6 +155,7 @@ func Validate(d *Document) Problems {
 			v.warnf("network.cniManifest", "ignored with network.cni none")
 		}
 	}
+	v.customCNI(c)
 	if r := c.Network.CNIImageRepository; r != "" && (strings.Contains(r, "://") || !imageRepoRE.MatchString(r)) {
 		v.errorf("network.cniImageRepository", "%q must be a registry host and path without a scheme, e.g. harbor:443/calico", r)
 	} else if why := imageRepositoryProblem(r); r != "" && why != "" {
