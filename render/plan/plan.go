@@ -718,8 +718,8 @@ func Build(c *spec.Cluster, b *secrets.Bundle) ([]*NodePlan, error) {
 		HTTPSProxy:               proxyHTTPS,
 		NoProxy:                  proxyNo,
 		ProxyCredentials:         hasUserinfo(proxyHTTP) || hasUserinfo(proxyHTTPS),
-		KubeRepo:                 kubernetesRepo(c.Packages.Kubernetes, minor, prof),
-		RuntimeRepo:              runtimeRepo(c.Packages.Runtime, prof),
+		KubeRepo:                 kubernetesRepo(c.Packages.Kubernetes, minor, prof, c.Packages.Extra),
+		RuntimeRepo:              runtimeRepo(c.Packages.Runtime, prof, c.Packages.Extra),
 		ExtraRepos:               extraRepos(c.Packages.Extra),
 		ContainerdSeries:         rel.containerd,
 		ContainerdConfigVersion:  cfgVersion,
@@ -836,7 +836,7 @@ func Build(c *spec.Cluster, b *secrets.Bundle) ([]*NodePlan, error) {
 		if nv, ok := spec.ParseVersion(n.KubernetesVersion); ok && nv != ver {
 			p.KubeletVersion = nv.String()
 			kminor := fmt.Sprintf("v%d.%d", nv.Major, nv.Minor)
-			if r := kubernetesRepo(c.Packages.Kubernetes, kminor, prof); r != base.KubeRepo {
+			if r := kubernetesRepo(c.Packages.Kubernetes, kminor, prof, c.Packages.Extra); r != base.KubeRepo {
 				r.Name = "kubernetes-" + kminor
 				p.KubeletRepo = &r
 			}

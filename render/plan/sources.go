@@ -21,6 +21,21 @@ type Repo struct {
 	// Key is the signing key's URL; empty when GPGCheck is off.
 	Key      string
 	GPGCheck bool
+	// Flat: BaseURL is the repository itself (apt's "./", dnf's baseurl as it is).
+	Flat bool
+	// Shared: a packages.extra repository (Name, BaseURL) serves these
+	// packages and is added with the others; nothing more is added.
+	Shared bool
+}
+
+// sharedRepo is the packages.extra repository that from names.
+func sharedRepo(from string, extra []spec.Repo) Repo {
+	for _, r := range extra {
+		if r.Name == from {
+			return Repo{Name: r.Name, BaseURL: r.BaseURL, Shared: true, Flat: true}
+		}
+	}
+	panic("plan: packages from an unknown repository " + from) // validation refuses it
 }
 
 // RegistryHost is one certs.d/<host>/hosts.toml for containerd.
@@ -51,7 +66,10 @@ const DefaultKubernetesBase = "https://pkgs.k8s.io/core:/stable:/"
 // kubernetesRepo places the Kubernetes packages: pkgs layout appends the minor's
 // channel to the base (pkgs.k8s.io and Aliyun's kubernetes-new mirror alike), flat
 // takes the base as the repository itself.
-func kubernetesRepo(r spec.Repo, minor string, prof *profiles.Profile) Repo {
+func kubernetesRepo(r spec.Repo, minor string, prof *profiles.Profile, extra []spec.Repo) Repo {
+	if r.From != "" {
+		return sharedRepo(r.From, extra)
+	}
 	kind := "deb"
 	keyPath := "Release.key"
 	if prof.PackageManager == "dnf" {
@@ -59,7 +77,7 @@ func kubernetesRepo(r spec.Repo, minor string, prof *profiles.Profile) Repo {
 	}
 	out := Repo{Name: "kubernetes", GPGCheck: r.GPGCheck == nil || *r.GPGCheck}
 	if r.Layout == "flat" {
-		out.BaseURL = r.BaseURL
+		out.BaseURL, out.Flat = r.BaseURL, true
 	} else {
 		base := r.BaseURL
 		if base == "" {
@@ -78,13 +96,19 @@ func kubernetesRepo(r spec.Repo, minor string, prof *profiles.Profile) Repo {
 }
 
 // runtimeRepo places Docker's repository (containerd.io, docker-ce) or its mirror.
-func runtimeRepo(r spec.Repo, prof *profiles.Profile) Repo {
-	out := Repo{Name: "docker-ce", BaseURL: prof.Containerd.Repo, GPGCheck: r.GPGCheck == nil || *r.GPGCheck}
+func runtimeRepo(r spec.Repo, prof *profiles.Profile, extra []spec.Repo) Repo {
+	if r.From != "" {
+		return sharedRepo(r.From, extra)
+	}
+	out := Repo{Name: "docker-ce", BaseURL: prof.Containerd.Repo, GPGCheck: r.GPGCheck == nil || *r.GPGCheck, Flat: r.Layout == "flat"}
 	if r.BaseURL != "" {
 		out.BaseURL = strings.TrimSuffix(r.BaseURL, "/")
 	}
+	if out.Flat {
+		out.BaseURL = r.BaseURL
+	}
 	out.Key = r.GPGKey
-	if out.Key == "" {
+	if out.Key == "" && !out.Flat {
 		out.Key = out.BaseURL + "/gpg"
 	}
 	if !out.GPGCheck {

@@ -87,7 +87,7 @@ var dockerDistros = map[string]string{
 func (v *validator) runtimeRepo(c *Cluster) {
 	r := c.Packages.Runtime
 	prof, err := profiles.Get(c.OS)
-	if r.BaseURL == "" || !isURL(r.BaseURL) || err != nil {
+	if r.BaseURL == "" || !isURL(r.BaseURL) || err != nil || r.Layout == "flat" {
 		return
 	}
 	u, _ := url.Parse(r.BaseURL)

@@ -244,8 +244,15 @@ type Repo struct {
 	// holds the per-minor channels (https://pkgs.k8s.io/core:/stable:/ layout) or,
 	// with layout flat, the repository itself.
 	BaseURL string `yaml:"baseURL"`
-	// Layout is pkgs (default: <baseURL>/v1.32/deb/) or flat (<baseURL> as given).
+	// Layout is how the repository is laid out below baseURL. kubernetes: pkgs
+	// (default: <baseURL>/v1.32/deb/) or flat (<baseURL> is the repository).
+	// runtime: docker (default: Docker's <baseURL> <codename> stable, or
+	// <baseURL>/$releasever/$basearch/stable) or flat. Extra ones are flat.
 	Layout string `yaml:"layout"`
+	// From names a packages.extra repository that already serves these
+	// packages (one createrepo folder holding kubeadm and containerd.io, say):
+	// no repository of their own is added. kubernetes and runtime only.
+	From string `yaml:"from"`
 	// GPGKey is the URL of the signing key; empty with a baseURL means the key
 	// sits where upstream keeps it inside the repository.
 	GPGKey string `yaml:"gpgKey"`

@@ -296,23 +296,39 @@ func (v *validator) packages(c *Cluster) {
 		v.required(p+".baseURL", r.BaseURL)
 	}
 	for _, x := range repos {
-		if x.r.BaseURL != "" && !isURL(x.r.BaseURL) {
+		switch {
+		case x.r.BaseURL == "" || isURL(x.r.BaseURL):
+		case strings.HasPrefix(strings.ToLower(x.r.BaseURL), "ftp://"):
+			v.errorf(x.path+".baseURL", "%q: k8sgen takes http(s) repositories only, one rule for apt, dnf and the downloads; serve the same folder over HTTP (nginx or httpd with its root at /var/ftp, or python3 -m http.server 80 run in /var/ftp) and give http://HOST/<folder>/", x.r.BaseURL)
+		default:
 			v.errorf(x.path+".baseURL", "%q must be an http(s) URL", x.r.BaseURL)
 		}
 		if x.r.GPGKey != "" && !isURL(x.r.GPGKey) && !strings.HasPrefix(x.r.GPGKey, "file://") {
 			v.errorf(x.path+".gpgKey", "%q must be an http(s) or file:// URL", x.r.GPGKey)
 		}
-		if x.r.Layout != "" && x.r.Layout != "pkgs" && x.r.Layout != "flat" {
-			v.errorf(x.path+".layout", "unknown value %q; choose one of: pkgs, flat", x.r.Layout)
+		switch layouts := repoLayouts[x.path]; {
+		case x.r.Layout == "":
+		case layouts == nil:
+			v.errorf(x.path+".layout", "an extra repository is flat: baseURL is the repository itself (apt's ./, dnf's baseurl)")
+		case !slices.Contains(layouts, x.r.Layout):
+			v.oneOf(x.path+".layout", x.r.Layout, layouts)
 		}
-		if x.r.Layout != "" && x.path != "packages.kubernetes" {
-			v.errorf(x.path+".layout", "only packages.kubernetes has a layout")
+		if x.r.From != "" {
+			switch {
+			case strings.HasPrefix(x.path, "packages.extra["):
+				v.errorf(x.path+".from", "only packages.kubernetes and packages.runtime come from another repository")
+			case !names[x.r.From]:
+				v.errorf(x.path+".from", "%q names no packages.extra repository%s", x.r.From, extraNames(c))
+			case x.r.BaseURL != "" || x.r.Layout != "" || x.r.GPGKey != "" || x.r.GPGCheck != nil:
+				v.errorf(x.path+".from", "the packages.extra repository %s says where and how; drop baseURL, layout, gpgKey and gpgCheck here", x.r.From)
+			}
+			continue
 		}
 		// Signatures are checked unless the spec says gpgCheck: false, and then the
 		// render says so. A repository with no key of its own and no known place
 		// for one (flat layout, extra repositories) needs gpgKey or that choice.
 		off := x.r.GPGCheck != nil && !*x.r.GPGCheck
-		noKeyPlace := x.r.GPGKey == "" && ((x.path == "packages.kubernetes" && x.r.Layout == "flat") || strings.HasPrefix(x.path, "packages.extra["))
+		noKeyPlace := x.r.GPGKey == "" && (x.r.Layout == "flat" || strings.HasPrefix(x.path, "packages.extra["))
 		switch {
 		case off && (x.r.BaseURL != "" || x.path != "packages.runtime"):
 			v.warnf(x.path+".gpgCheck", "false: packages from this repository are installed without checking their signatures")
@@ -320,6 +336,26 @@ func (v *validator) packages(c *Cluster) {
 			v.errorf(x.path+".gpgKey", "required: k8sgen cannot tell where this repository's signing key is; give its URL, or set gpgCheck: false to install unsigned packages")
 		}
 	}
+}
+
+// repoLayouts are the layouts each repository takes (nil: none, it is flat).
+var repoLayouts = map[string][]string{
+	"packages.kubernetes": {"pkgs", "flat"},
+	"packages.runtime":    {"docker", "flat"},
+}
+
+// extraNames is ": choose one of: a, b" for the spec's packages.extra names, or "".
+func extraNames(c *Cluster) string {
+	var n []string
+	for _, r := range c.Packages.Extra {
+		if r.Name != "" {
+			n = append(n, r.Name)
+		}
+	}
+	if len(n) == 0 {
+		return "; add the repository under packages.extra first"
+	}
+	return "; choose one of: " + strings.Join(n, ", ")
 }
 
 // isURL accepts an http(s) URL with a host, written only with the characters

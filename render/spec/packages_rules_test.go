@@ -1,0 +1,48 @@
+package spec
+
+import "testing"
+
+// TestPackageSources: a flat runtime repository, one packages.extra
+// repository serving Kubernetes and the runtime (tutorial 001's createrepo
+// folder), and the refusals around them, each with field and line.
+func TestPackageSources(t *testing.T) {
+	const extra = "packages:\n  extra:\n    - name: local\n      baseURL: http://10.0.0.3/k8s/\n      gpgCheck: false\n"
+	ok := []string{
+		base + extra + "  kubernetes:\n    from: local\n  runtime:\n    from: local\n",
+		base + "packages:\n  runtime:\n    baseURL: http://10.0.0.3/docker/\n    layout: flat\n    gpgKey: http://10.0.0.3/docker/gpg\n",
+		base + "packages:\n  runtime:\n    baseURL: https://mirrors.aliyun.com/docker-ce/linux/ubuntu\n    layout: docker\n",
+	}
+	for _, src := range ok {
+		if _, probs := check(src); len(probs.Errors()) != 0 {
+			t.Errorf("refused:\n%s\n%s", src, dump(probs.Errors()))
+		}
+	}
+	l := lAfterBase + 5 // the line after extra
+	for _, tc := range []struct {
+		name string
+		src  string
+		w    want
+	}{
+		{"unknown from", base + extra + "  runtime:\n    from: nope\n",
+			want{"packages.runtime.from", l + 1, []string{`"nope" names no packages.extra repository; choose one of: local`}}},
+		{"from without extra", base + "packages:\n  kubernetes:\n    from: local\n",
+			want{"packages.kubernetes.from", lAfterBase + 2, []string{"add the repository under packages.extra first"}}},
+		{"from and baseURL", base + extra + "  runtime:\n    from: local\n    baseURL: http://10.0.0.3/docker/\n",
+			want{"packages.runtime.from", l + 1, []string{"the packages.extra repository local says where and how", "drop baseURL"}}},
+		{"from on extra", base + "packages:\n  extra:\n    - name: local\n      baseURL: http://10.0.0.3/k8s/\n      gpgCheck: false\n      from: other\n",
+			want{"packages.extra[0].from", lAfterBase + 5, []string{"only packages.kubernetes and packages.runtime"}}},
+		{"layout on extra", base + "packages:\n  extra:\n    - name: local\n      baseURL: http://10.0.0.3/k8s/\n      gpgCheck: false\n      layout: flat\n",
+			want{"packages.extra[0].layout", lAfterBase + 5, []string{"an extra repository is flat"}}},
+		{"runtime layout pkgs", base + "packages:\n  runtime:\n    baseURL: http://10.0.0.3/docker/\n    layout: pkgs\n",
+			want{"packages.runtime.layout", lAfterBase + 3, []string{`unknown value "pkgs"`, "docker, flat"}}},
+		{"flat runtime without key", base + "packages:\n  runtime:\n    baseURL: http://10.0.0.3/docker/\n    layout: flat\n",
+			want{"packages.runtime.gpgKey", lAfterBase + 1, []string{"k8sgen cannot tell where this repository's signing key is"}}},
+		{"ftp", base + "packages:\n  kubernetes:\n    baseURL: ftp://192.168.88.3/k8s/\n    layout: flat\n    gpgCheck: false\n",
+			want{"packages.kubernetes.baseURL", lAfterBase + 2, []string{"http(s) repositories only", "python3 -m http.server 80"}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, probs := check(tc.src)
+			expect(t, probs.Errors(), true, tc.w)
+		})
+	}
+}
