@@ -20,7 +20,7 @@ var kubebinScript = envOr("K8SGEN_KUBEBIN_SCRIPT", filepath.Join("..", "hack", "
 // (K8SGEN_FLAG_MINORS, space-separated, widens it). The goldens of the other
 // minors are checked against the flag tables, which hack/kubeflags.sh reads
 // from the same programs' flag sets. K8SGEN_FLAG_MINORS=all checks every
-// golden's minor (make flags-real; 1.30, 1.32 and 1.37 carry such flags).
+// golden's minor (make flags-real; 1.30, 1.32, 1.34 and 1.37 carry such flags).
 var flagMinors = strings.Fields(envOr("K8SGEN_FLAG_MINORS", "1.32"))
 
 // programFor returns the release's real program (kube-apiserver, ...), built by hack/kubebin.sh.
