@@ -296,6 +296,10 @@ func checkFiles(t *testing.T, c goldenCase, files []nodeFile) {
 		checkPause(t, c, files)
 	})
 
+	t.Run("images", func(t *testing.T) {
+		checkImages(t, c, files)
+	})
+
 	byPath := map[string]string{}
 	for _, f := range files {
 		byPath[f.Path] = f.Content

@@ -18,6 +18,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/k8sgen/k8sgen/render"
+	"github.com/k8sgen/k8sgen/render/plan"
 	"github.com/k8sgen/k8sgen/render/secrets"
 	"github.com/k8sgen/k8sgen/render/spec"
 )
@@ -62,6 +63,8 @@ Usage:
                                            a new join token for nodes added later; writes the
                                            script (0600) that creates it in the cluster
   k8sgen validate    -f cluster.yaml       check a spec; report every problem with its line
+  k8sgen images      -f cluster.yaml       every image the nodes pull, as they name it, beside
+                                           where to copy it from (for air-gapped registries)
   k8sgen example                           print the example spec
   k8sgen version
 
@@ -101,6 +104,8 @@ func run(e env, args []string) int {
 		err = cmdRender(e, args[1:])
 	case "validate":
 		err = cmdValidate(e, args[1:])
+	case "images":
+		err = cmdImages(e, args[1:])
 	case "renew-admin":
 		err = cmdRenewAdmin(e, args[1:])
 	case "token":
@@ -300,6 +305,35 @@ func cmdValidate(e env, args []string) error {
 	fmt.Fprintf(e.stdout, "%s: valid: cluster %s, Kubernetes %s on %s, %d control plane(s), %d worker(s)\n",
 		name, c.Name, c.KubernetesVersion, c.OS, len(c.ControlPlanes()), len(c.Workers()))
 	return nil
+}
+
+// cmdImages lists the images the spec's nodes pull: the name each node uses
+// (after imageRepository, cniImageRepository and kube-vip's image), the
+// upstream name to copy it from, who pulls it and the registry mirrors that
+// containerd tries first. It needs no secrets and writes nothing.
+func cmdImages(e env, args []string) error {
+	fl := newFlags("images", e)
+	file := fl.StringP("file", "f", "", "cluster spec ('-': standard input)")
+	example := fl.Bool("example", false, "use the built-in example spec instead of -f")
+	if err := parse(fl, args); err != nil {
+		return err
+	}
+	name, data, err := readSpec(e, *file, *example)
+	if err != nil {
+		return err
+	}
+	c, err := loadSpec(e, name, data)
+	if err != nil {
+		return err
+	}
+	images, err := plan.Images(c)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprint(tw, "IMAGE (AS NODES PULL IT)\tCOPY FROM\tPULLED FOR\n")
+	tw.Write(plan.ImageList(images))
+	return tw.Flush()
 }
 
 // paths are the files a command reads and writes besides the output directory,

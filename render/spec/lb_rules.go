@@ -25,7 +25,7 @@ const (
 	// DefaultNodeLocalHost is the API host name of node-local mode; every node
 	// resolves it to 127.0.0.1, where its own haproxy listens.
 	DefaultNodeLocalHost = "apiserver.k8sgen.internal"
-	defaultKubeVIPImage  = "ghcr.io/kube-vip/kube-vip"
+	DefaultKubeVIPImage  = "ghcr.io/kube-vip/kube-vip"
 	// minKubeVIPMinor is the oldest kube-vip v0.x the manifest's settings suit.
 	minKubeVIPMinor = 8
 )
@@ -53,7 +53,7 @@ func lbDefaults(c *Cluster) {
 			lb.KubeVIP.LeaseSeconds = DefaultKubeVIPLeaseSeconds
 		}
 		if lb.KubeVIP.Image == "" {
-			lb.KubeVIP.Image = defaultKubeVIPImage
+			lb.KubeVIP.Image = DefaultKubeVIPImage
 			if c.ImageRepository != "" {
 				lb.KubeVIP.Image = c.ImageRepository + "/kube-vip"
 			}
