@@ -25,6 +25,9 @@ type Profile struct {
 	PackageManager string `yaml:"packageManager"`
 	// Codename is the release codename apt repositories are keyed by.
 	Codename string `yaml:"codename"`
+	// ELRelease is the Enterprise Linux release a dnf OS is compatible with
+	// (8, 9): the "elN" of the .rpm packages built for it.
+	ELRelease int `yaml:"elRelease"`
 	// FirewallServices are systemd units stopped and disabled at boot.
 	FirewallServices []string `yaml:"firewallServices"`
 	// PrereqPackages are installed before anything is downloaded.

@@ -258,8 +258,11 @@ type ClusterPlan struct {
 	// Runtime is containerd or docker; Docker is true for docker (Docker Engine + cri-dockerd).
 	Runtime string
 	Docker  bool
-	// CRIDockerdURL and CRIDockerdSHA256 locate cri-dockerd's release archive (runtime docker).
-	CRIDockerdURL, CRIDockerdSHA256 string
+	// CRIDockerdURL and CRIDockerdSHA256 locate cri-dockerd's release archive
+	// or, with CRIDockerdPackage, its .rpm or .deb (runtime docker);
+	// CRIDockerdBin is where the binary ends up.
+	CRIDockerdURL, CRIDockerdSHA256, CRIDockerdBin string
+	CRIDockerdPackage                              bool
 	// CNIManifest is the URL the CNI manifest is downloaded from;
 	// CNIManifestSHA256, when set, the digest that file must have.
 	CNIManifest, CNIManifestSHA256 string
@@ -776,6 +779,13 @@ func Build(c *spec.Cluster, b *secrets.Bundle) ([]*NodePlan, error) {
 		base.CRIDockerdURL, base.CRIDockerdSHA256 = DefaultCRIDockerdURL, c.Packages.CRIDockerd.SHA256
 		if u := c.Packages.CRIDockerd.URL; u != "" {
 			base.CRIDockerdURL = u
+		}
+		// A package puts the binary in /usr/bin; k8sgen's unit (in
+		// /etc/systemd/system, over the package's own) runs it from there.
+		base.CRIDockerdPackage = spec.CRIDockerdFormat(base.CRIDockerdURL) != "tgz"
+		base.CRIDockerdBin = "/usr/local/bin/cri-dockerd"
+		if base.CRIDockerdPackage {
+			base.CRIDockerdBin = "/usr/bin/cri-dockerd"
 		}
 	}
 

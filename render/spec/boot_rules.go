@@ -15,14 +15,53 @@ import (
 
 // downloads checks URLs whose content the script assumes.
 func (v *validator) downloads(c *Cluster) {
-	// cri_dockerd_setup unpacks the archive with `tar -xzf`.
+	// cri_dockerd_setup unpacks an archive with `tar -xzf`, or installs a
+	// package with the OS's package manager: the file name says which.
 	if d := c.Packages.CRIDockerd; c.Runtime == "docker" && d.URL != "" && isURL(d.URL) {
-		u, _ := url.Parse(d.URL)
-		name := path.Base(u.Path)
-		if !strings.HasSuffix(name, ".tgz") && !strings.HasSuffix(name, ".tar.gz") {
-			v.errorf("packages.criDockerd.url", "%q must name cri-dockerd's release archive (.tgz or .tar.gz, e.g. cri-dockerd-0.3.17.amd64.tgz): the node unpacks it with tar -xzf", d.URL)
+		const p = "packages.criDockerd.url"
+		prof, err := profiles.Get(c.OS)
+		if err != nil {
+			return
+		}
+		switch CRIDockerdFormat(d.URL) {
+		case "tgz":
+		case "rpm":
+			m := elDistRE.FindStringSubmatch(path.Base(d.URL))
+			switch {
+			case prof.PackageManager != "dnf":
+				v.errorf(p, "%q is an .rpm package, which %s cannot install: give the package built for it or the release archive (.tgz)", d.URL, c.OS)
+			case m != nil && m[1] != fmt.Sprint(prof.ELRelease):
+				v.errorf(p, "%q is built for EL %s, and %s is EL %d: its dependencies are not there (dnf refuses it); give the el%d package or the release archive (.tgz, e.g. cri-dockerd-0.3.17.amd64.tgz)", d.URL, m[1], c.OS, prof.ELRelease, prof.ELRelease)
+			}
+		case "deb":
+			if prof.PackageManager != "apt" {
+				v.errorf(p, "%q is a .deb package, which %s cannot install: give the package built for it or the release archive (.tgz)", d.URL, c.OS)
+			}
+		default:
+			v.errorf(p, "%q must name cri-dockerd's release archive (.tgz or .tar.gz, e.g. cri-dockerd-0.3.17.amd64.tgz) or one of its packages (.rpm, .deb): the file name tells the node how to install it", d.URL)
 		}
 	}
+}
+
+// elDistRE finds the Enterprise Linux release in an .rpm's name (….el8.x86_64.rpm).
+var elDistRE = regexp.MustCompile(`\.el([0-9]+)[._]`)
+
+// CRIDockerdFormat is how the node installs cri-dockerd from url: tgz (the
+// release archive), rpm or deb (a package), or "" for none of them.
+func CRIDockerdFormat(u string) string {
+	name := u
+	if pu, err := url.Parse(u); err == nil {
+		name = path.Base(pu.Path)
+	}
+	switch {
+	case strings.HasSuffix(name, ".tgz") || strings.HasSuffix(name, ".tar.gz"):
+		return "tgz"
+	case strings.HasSuffix(name, ".rpm"):
+		return "rpm"
+	case strings.HasSuffix(name, ".deb"):
+		return "deb"
+	}
+	return ""
 }
 
 var (

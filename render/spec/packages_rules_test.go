@@ -1,6 +1,9 @@
 package spec
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // TestPackageSources: a flat runtime repository, one packages.extra
 // repository serving Kubernetes and the runtime (tutorial 001's createrepo
@@ -43,6 +46,43 @@ func TestPackageSources(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			_, probs := check(tc.src)
 			expect(t, probs.Errors(), true, tc.w)
+		})
+	}
+}
+
+// TestCRIDockerdFormats: the file name of packages.criDockerd.url says how the
+// node installs it; a package the OS cannot install is refused at render.
+func TestCRIDockerdFormats(t *testing.T) {
+	docker := func(os, url string) string {
+		return editOf(t, base, "os: ubuntu-24.04", "os: "+os, "runtime: containerd", "runtime: docker\npackages:\n  criDockerd:\n    url: "+url+"\n    sha256: "+strings.Repeat("0", 64))
+	}
+	for _, ok := range [][2]string{
+		{"ubuntu-24.04", "https://files.lab/cri-dockerd-0.3.17.amd64.tgz"},
+		{"ubuntu-24.04", "https://files.lab/cri-dockerd_0.3.17.3-0.ubuntu-jammy_amd64.deb"},
+		{"rocky-8", "https://files.lab/cri-dockerd-0.3.12-3.el8.x86_64.rpm"},
+		{"rocky-9", "https://files.lab/cri-dockerd-0.3.17-3.x86_64.rpm"},
+	} {
+		if _, probs := check(docker(ok[0], ok[1])); len(probs.Errors()) != 0 {
+			t.Errorf("%s on %s refused:\n%s", ok[1], ok[0], dump(probs.Errors()))
+		}
+	}
+	const l = 12 // packages.criDockerd.url's line
+	for _, tc := range []struct {
+		name, os, url string
+		msg           []string
+	}{
+		{"el7 on rocky-9", "rocky-9", "https://github.com/Mirantis/cri-dockerd/releases/download/v0.3.12/cri-dockerd-0.3.12-3.el7.x86_64.rpm",
+			[]string{"built for EL 7, and rocky-9 is EL 9", "el9 package or the release archive"}},
+		{"rpm on ubuntu", "ubuntu-24.04", "https://files.lab/cri-dockerd-0.3.12-3.el8.x86_64.rpm",
+			[]string{"an .rpm package, which ubuntu-24.04 cannot install"}},
+		{"deb on rocky", "rocky-9", "https://files.lab/cri-dockerd_0.3.17.3-0.debian-bookworm_amd64.deb",
+			[]string{"a .deb package, which rocky-9 cannot install"}},
+		{"zip", "rocky-9", "https://files.lab/cri-dockerd.zip",
+			[]string{"release archive (.tgz or .tar.gz", "(.rpm, .deb)"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, probs := check(docker(tc.os, tc.url))
+			expect(t, probs.Errors(), true, want{"packages.criDockerd.url", l, tc.msg})
 		})
 	}
 }
