@@ -137,7 +137,7 @@ func TestBootRules(t *testing.T) {
 
 		// Read off the bootstrap script.
 		{"cri-dockerd archive that is not a tarball", edit(t, "runtime: containerd", "runtime: docker") + "packages:\n  criDockerd:\n    url: http://files.corp/cri-dockerd-0.3.17.amd64.zip\n    sha256: " + strings.Repeat("a", 64) + "\n",
-			false, "packages.criDockerd.url", lAfterBase + 2, []string{".tgz or .tar.gz", "tar -xzf"}},
+			false, "packages.criDockerd.url", lAfterBase + 2, []string{".tgz or .tar.gz", "(.rpm, .deb)", "the file name tells the node how to install it"}},
 		{"kubernetes repository that names a channel, layout pkgs", base + "packages:\n  kubernetes:\n    baseURL: https://pkgs.k8s.io/core:/stable:/v1.32/deb/\n",
 			false, "packages.kubernetes.baseURL", lAfterBase + 2, []string{"already names a channel", "v1.32/deb/", "give the root (https://pkgs.k8s.io/core:/stable:/)", "layout: flat"}},
 		{"pkgs.k8s.io without core:/stable:/", base + "packages:\n  kubernetes:\n    baseURL: https://pkgs.k8s.io/\n",
