@@ -6,7 +6,7 @@ export K8SGEN_CACHE ?= $(HOME)/.cache/k8sgen
 # Kubernetes versions whose kubeadm validates the golden files (one per golden minor).
 KUBEADM_VERSIONS = $(shell sed -n 's/^kubernetesVersion: *"\{0,1\}v\{0,1\}\([0-9]*\.[0-9]*\)\..*/\1.0/p' testdata/golden/*/cluster.yaml | sort -u)
 
-.PHONY: all build example test deps kubeadm flags flags-check flags-real bench fuzz clean lab-smoke lab-hostprep lab-ignition lab-cluster lab-ha
+.PHONY: all build example test deps kubeadm flags flags-check flags-real schema bench fuzz clean lab-smoke lab-hostprep lab-ignition lab-cluster lab-ha
 
 all: build
 
@@ -47,6 +47,10 @@ flags-check:
 # more minor costs about 8 minutes of building on a cold 2-core machine).
 flags-real: deps kubeadm
 	cd consumers && K8SGEN_REQUIRE_CONSUMERS=1 K8SGEN_FLAG_MINORS=all $(GO) test -count=1 -timeout 90m -run 'TestConsumers/.*/.*/component-flags' .
+
+# Regenerates render/spec/cluster.schema.json from the spec's types and doc comments.
+schema:
+	$(GO) run ./hack/specschema
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./render/

@@ -65,6 +65,9 @@ Usage:
   k8sgen validate    -f cluster.yaml       check a spec; report every problem with its line
   k8sgen images      -f cluster.yaml       every image the nodes pull, as they name it, beside
                                            where to copy it from (for air-gapped registries)
+  k8sgen explain     FIELD                 a field of the spec (network.cni, nodes.role): its kind,
+                                           default, choices and doc, like kubectl explain
+  k8sgen schema                            print the JSON Schema of cluster.yaml (for editors)
   k8sgen example                           print the example spec
   k8sgen version
 
@@ -106,6 +109,10 @@ func run(e env, args []string) int {
 		err = cmdValidate(e, args[1:])
 	case "images":
 		err = cmdImages(e, args[1:])
+	case "explain":
+		err = cmdExplain(e, args[1:])
+	case "schema":
+		err = cmdSchema(e, args[1:])
 	case "renew-admin":
 		err = cmdRenewAdmin(e, args[1:])
 	case "token":
@@ -140,6 +147,40 @@ func run(e env, args []string) int {
 		return exitInvalid
 	}
 	return exitIO
+}
+
+// cmdExplain describes one field of the spec from the embedded schema; with
+// no field, the spec's top-level fields.
+func cmdExplain(e env, args []string) error {
+	fl := newFlags("explain", e)
+	fl.Usage = func() {
+		fmt.Fprint(e.stderr, "Usage of explain: k8sgen explain [FIELD]   e.g. network.cni, nodes.taints.effect\n")
+	}
+	if err := fl.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			return err
+		}
+		return usageError{err.Error()}
+	}
+	if fl.NArg() > 1 {
+		return usageError{fmt.Sprintf("explain takes one field, not %d", fl.NArg())}
+	}
+	text, err := spec.Explain(fl.Arg(0))
+	if err != nil {
+		return usageError{err.Error()}
+	}
+	_, err = io.WriteString(e.stdout, text)
+	return err
+}
+
+// cmdSchema prints the JSON Schema of cluster.yaml.
+func cmdSchema(e env, args []string) error {
+	fl := newFlags("schema", e)
+	if err := parse(fl, args); err != nil {
+		return err
+	}
+	_, err := e.stdout.Write(spec.SchemaFile())
+	return err
 }
 
 // cmdExample prints the built-in example spec; it takes no flags but -h.

@@ -128,10 +128,14 @@ var LBKinds = []string{LBKubeVIP, LBKeepalived, LBNodeLocal, LBExternal}
 
 // Components are the programs kubeadm configures, by their kubeadm names.
 type Components struct {
-	APIServer         Component `yaml:"apiServer"`
+	// APIServer is kube-apiserver on every control plane.
+	APIServer Component `yaml:"apiServer"`
+	// ControllerManager is kube-controller-manager on every control plane.
 	ControllerManager Component `yaml:"controllerManager"`
-	Scheduler         Component `yaml:"scheduler"`
-	Etcd              Component `yaml:"etcd"`
+	// Scheduler is kube-scheduler on every control plane.
+	Scheduler Component `yaml:"scheduler"`
+	// Etcd is the stacked etcd member of every control plane.
+	Etcd Component `yaml:"etcd"`
 	// Kubelet's flags apply to every node.
 	Kubelet Component `yaml:"kubelet"`
 }
@@ -149,10 +153,14 @@ type Component struct {
 // HostPathMount is one host path mounted into a control-plane static pod, as
 // kubeadm's extraVolumes take it.
 type HostPathMount struct {
-	Name      string `yaml:"name"`
-	HostPath  string `yaml:"hostPath"`
+	// Name is the volume's name in the static pod (not one of kubeadm's own).
+	Name string `yaml:"name"`
+	// HostPath is the absolute path on the control plane.
+	HostPath string `yaml:"hostPath"`
+	// MountPath is the absolute path inside the container.
 	MountPath string `yaml:"mountPath"`
-	ReadOnly  bool   `yaml:"readOnly"`
+	// ReadOnly mounts it read-only.
+	ReadOnly bool `yaml:"readOnly"`
 	// PathType is a Kubernetes hostPath type: DirectoryOrCreate, Directory,
 	// FileOrCreate, File, Socket, CharDevice or BlockDevice; empty checks nothing.
 	PathType string `yaml:"pathType"`
@@ -186,6 +194,7 @@ type NodeFile struct {
 
 // Registry is one registry host as image names spell it (docker.io, harbor:443).
 type Registry struct {
+	// Host is the registry as image names spell it: docker.io, harbor:443.
 	Host string `yaml:"host"`
 	// Mirrors are endpoint URLs tried in order before the host itself.
 	Mirrors []string `yaml:"mirrors"`
@@ -195,7 +204,9 @@ type Registry struct {
 	InsecureSkipVerify bool `yaml:"insecureSkipVerify"`
 	// Username and PasswordEnv give credentials; the password is read from the
 	// environment variable at render time and kept in the secrets bundle.
-	Username    string `yaml:"username"`
+	Username string `yaml:"username"`
+	// PasswordEnv names the environment variable that holds the password when
+	// you render; passwords never live in cluster.yaml.
 	PasswordEnv string `yaml:"passwordEnv"`
 }
 
@@ -224,7 +235,9 @@ type Packages struct {
 	// containerd's archive, runc's binary and the CNI plugins' archive, from
 	// their GitHub releases by default (checked against the digests published there).
 	Containerd Download `yaml:"containerd"`
-	Runc       Download `yaml:"runc"`
+	// Runc is runc's binary (fcos).
+	Runc Download `yaml:"runc"`
+	// CNIPlugins is the CNI plugins' archive (fcos).
 	CNIPlugins Download `yaml:"cniPlugins"`
 }
 
@@ -262,7 +275,9 @@ type Repo struct {
 
 // Proxy is an HTTP(S) proxy for packages and image pulls.
 type Proxy struct {
-	HTTP  string `yaml:"http"`
+	// HTTP is the proxy URL for http:// destinations.
+	HTTP string `yaml:"http"`
+	// HTTPS is the proxy URL for https:// destinations.
 	HTTPS string `yaml:"https"`
 	// NoProxy lists hosts, domains and CIDRs reached directly; k8sgen adds the
 	// node addresses and the cluster CIDRs.
@@ -271,13 +286,18 @@ type Proxy struct {
 
 // ExtraHost is one /etc/hosts entry.
 type ExtraHost struct {
+	// Name is the host name (a registry, a file server).
 	Name string `yaml:"name"`
-	IP   string `yaml:"ip"`
+	// IP is its address.
+	IP string `yaml:"ip"`
 }
 
 // Network configures pod and service addressing.
 type Network struct {
-	PodSubnet     string `yaml:"podSubnet"`
+	// PodSubnet is the pods' addresses (kubeadm's --pod-network-cidr); each
+	// node gets a part of it, and the CNI is set to it.
+	PodSubnet string `yaml:"podSubnet"`
+	// ServiceSubnet is the Services' cluster IPs (--service-cidr).
 	ServiceSubnet string `yaml:"serviceSubnet"`
 	// CNI is calico, flannel, weave, cilium, custom (any manifest, applied as
 	// it is) or none.
@@ -304,11 +324,14 @@ type Network struct {
 
 // NTP configures chrony.
 type NTP struct {
+	// Servers are NTP server names or addresses, in the order chrony tries them.
 	Servers []string `yaml:"servers"`
 }
 
 // Node is one machine.
 type Node struct {
+	// Name is the node's name and host name: an RFC 1123 subdomain of at most
+	// 63 characters (k8s-master, w1.lab.example).
 	Name string `yaml:"name"`
 	// Role is control-plane or worker.
 	Role string `yaml:"role"`
@@ -332,7 +355,9 @@ type Node struct {
 
 // Taint is one node taint.
 type Taint struct {
-	Key   string `yaml:"key"`
+	// Key is a qualified name, such as dedicated or example.com/gpu.
+	Key string `yaml:"key"`
+	// Value is optional, a label value.
 	Value string `yaml:"value"`
 	// Effect is NoSchedule, PreferNoSchedule or NoExecute.
 	Effect string `yaml:"effect"`
@@ -368,14 +393,20 @@ func (c *Cluster) Workers() []Node {
 
 // Kernel holds extra kernel settings.
 type Kernel struct {
-	Modules []string          `yaml:"modules"`
+	// Modules are loaded at boot, besides overlay and br_netfilter (and the
+	// ip_vs ones in ipvs mode).
+	Modules []string `yaml:"modules"`
+	// Sysctls are set at boot, over k8sgen's forwarding and bridge settings.
 	Sysctls map[string]string `yaml:"sysctls"`
 }
 
 // DebugUser is a login for a person: a password hash (crypt(3), never the
 // password) for the console, SSH keys, or both.
 type DebugUser struct {
-	Name              string   `yaml:"name"`
-	PasswordHash      string   `yaml:"passwordHash"`
+	// Name is the login, added to the OS's sudo group.
+	Name string `yaml:"name"`
+	// PasswordHash is a crypt(3) hash for the console (openssl passwd -6), never a password.
+	PasswordHash string `yaml:"passwordHash"`
+	// SSHAuthorizedKeys are the login's public keys.
 	SSHAuthorizedKeys []string `yaml:"sshAuthorizedKeys"`
 }
