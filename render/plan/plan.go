@@ -262,7 +262,9 @@ type ClusterPlan struct {
 	// or, with CRIDockerdPackage, its .rpm or .deb (runtime docker);
 	// CRIDockerdBin is where the binary ends up.
 	CRIDockerdURL, CRIDockerdSHA256, CRIDockerdBin string
-	CRIDockerdPackage                              bool
+	// CRIDockerdFormat is tgz, rpm or deb (spec.CRIDockerdFormat).
+	CRIDockerdFormat  string
+	CRIDockerdPackage bool
 	// CNIManifest is the URL the CNI manifest is downloaded from;
 	// CNIManifestSHA256, when set, the digest that file must have.
 	CNIManifest, CNIManifestSHA256 string
@@ -782,7 +784,8 @@ func Build(c *spec.Cluster, b *secrets.Bundle) ([]*NodePlan, error) {
 		}
 		// A package puts the binary in /usr/bin; k8sgen's unit (in
 		// /etc/systemd/system, over the package's own) runs it from there.
-		base.CRIDockerdPackage = spec.CRIDockerdFormat(base.CRIDockerdURL) != "tgz"
+		base.CRIDockerdFormat = spec.CRIDockerdFormat(base.CRIDockerdURL)
+		base.CRIDockerdPackage = base.CRIDockerdFormat != "tgz"
 		base.CRIDockerdBin = "/usr/local/bin/cri-dockerd"
 		if base.CRIDockerdPackage {
 			base.CRIDockerdBin = "/usr/bin/cri-dockerd"
