@@ -26,8 +26,15 @@ type Profile struct {
 	// Codename is the release codename apt repositories are keyed by.
 	Codename string `yaml:"codename"`
 	// ELRelease is the Enterprise Linux release a dnf OS is compatible with
-	// (8, 9): the "elN" of the .rpm packages built for it.
+	// (8, 9): the "elN" of the .rpm packages built for it, and the directory of
+	// Docker's CentOS repository it uses (dnf's $releasever is no EL release on
+	// TencentOS: 3.1).
 	ELRelease int `yaml:"elRelease"`
+	// Kernel is the distribution kernel's series where it matters (4.18 lacks
+	// nothing k8sgen loads but still has nf_conntrack_ipv4).
+	Kernel string `yaml:"kernel"`
+	// CgroupV1 says the OS boots cgroup v1, which kubelet refuses from 1.35.
+	CgroupV1 bool `yaml:"cgroupV1"`
 	// FirewallServices are systemd units stopped and disabled at boot.
 	FirewallServices []string `yaml:"firewallServices"`
 	// PrereqPackages are installed before anything is downloaded.

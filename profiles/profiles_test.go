@@ -33,6 +33,9 @@ func TestProfilesComplete(t *testing.T) {
 		if p.BinDir == "" || p.BinDir[0] != '/' {
 			t.Errorf("profile %s: binDir %q is not an absolute path", name, p.BinDir)
 		}
+		if (p.PackageManager == "dnf") != (p.ELRelease == 8 || p.ELRelease == 9) {
+			t.Errorf("profile %s: package manager %s with elRelease %d (dnf needs 8 or 9, others none)", name, p.PackageManager, p.ELRelease)
+		}
 		if (p.Install == "packages") != (p.PackageManager != "none") {
 			t.Errorf("profile %s: install %s with package manager %s", name, p.Install, p.PackageManager)
 		}

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/k8sgen/k8sgen/profiles"
 )
 
 var (
@@ -68,7 +70,7 @@ func (v *validator) module(c *Cluster, path, m string) {
 		return
 	}
 	if repl, ok := oldKernelModules[norm]; ok {
-		if osFacts[c.OS].kernel != "4.18" {
+		if p, err := profiles.Get(c.OS); err != nil || p.Kernel != "4.18" {
 			v.errorf(path, "%s was merged into %s in Linux 4.19 and %s's kernel has no module of that name, so modprobe fails; write %s", m, repl, c.OS, repl)
 		}
 		return

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/netip"
 	"regexp"
+
+	"github.com/k8sgen/k8sgen/profiles"
 )
 
 // Rules that kubeadm, kubelet or kube-controller-manager apply on the node,
@@ -164,19 +166,6 @@ func imageRepositoryProblem(r string) string {
 	return ""
 }
 
-// osFacts are what the supported operating systems' kernels and init systems
-// decide for Kubernetes; only the exceptions are listed. (They belong in the OS
-// profiles, which this validation does not own yet.)
-var osFacts = map[string]struct {
-	// kernel is the distribution kernel's series.
-	kernel string
-	// cgroupV1 is true when the OS boots with cgroup v1 by default.
-	cgroupV1 bool
-}{
-	// Rocky Linux 8 ships Linux 4.18 and boots cgroup v1 (RHEL 8's default).
-	"rocky-8": {kernel: "4.18", cgroupV1: true},
-}
-
 // cgroupV1LastMinor is the last minor whose kubelet starts on cgroup v1 by default:
 // from 1.35 kubelet's failCgroupV1 defaults to true (KEP-5573) and kubeadm's
 // SystemVerification preflight fails on cgroup v1.
@@ -194,7 +183,7 @@ func (v *validator) releaseOS(c *Cluster) {
 	if !ok || !ver.Supported() {
 		return
 	}
-	if f := osFacts[c.OS]; f.cgroupV1 && ver.Minor > cgroupV1LastMinor {
+	if p, err := profiles.Get(c.OS); err == nil && p.CgroupV1 && ver.Minor > cgroupV1LastMinor {
 		v.errorf("kubernetesVersion", "%s does not run on %s: it boots cgroup v1, and from Kubernetes 1.%d kubelet refuses to start there (failCgroupV1) and kubeadm's preflight fails; use Kubernetes 1.%d or an OS with cgroup v2 (e.g. rocky-9)",
 			ver, c.OS, cgroupV1LastMinor+1, cgroupV1LastMinor)
 	}

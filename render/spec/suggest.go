@@ -92,6 +92,13 @@ var osAliases = map[string][]string{
 	"flatcar-stable":  {"flatcar"},
 	"coreos":          {"fcos", "flatcar"},
 	"container-linux": {"flatcar"},
+	"anolis":          {"anolis-8"},
+	"anolisos":        {"anolis-8"},
+	"anolis-os-8":     {"anolis-8"},
+	"tencentos":       {"tencentos-3"},
+	"tencentos-3.1":   {"tencentos-3"},
+	"tencentos-3.3":   {"tencentos-3"},
+	"tlinux":          {"tencentos-3"},
 }
 
 // osEndOfLife are releases the tutorials use that no longer get fixes, with

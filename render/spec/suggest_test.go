@@ -70,3 +70,21 @@ func TestSuggest(t *testing.T) {
 		}
 	}
 }
+
+// TestELProfiles: the EL 8 rebuilds boot cgroup v1, so kubelet 1.35 and later
+// (failCgroupV1) is refused on them as on rocky-8; their names as users write
+// them get the profile.
+func TestELProfiles(t *testing.T) {
+	for _, os := range []string{"anolis-8", "tencentos-3", "rocky-8"} {
+		src := edit(t, "os: ubuntu-24.04", "os: "+os, `kubernetesVersion: "1.32.0"`, `kubernetesVersion: "1.35.0"`)
+		_, probs := check(src)
+		expect(t, probs.Errors(), true, want{"kubernetesVersion", 2, []string{"does not run on " + os, "cgroup v1", "use Kubernetes 1.34"}})
+		if _, probs := check(edit(t, "os: ubuntu-24.04", "os: "+os)); len(probs.Errors()) != 0 {
+			t.Errorf("%s at 1.32 refused:\n%s", os, dump(probs.Errors()))
+		}
+	}
+	for alias, prof := range map[string]string{"tencentos": "tencentos-3", "anolis": "anolis-8", "TencentOS-3.1": "tencentos-3"} {
+		_, probs := check(edit(t, "os: ubuntu-24.04", "os: "+alias))
+		expect(t, probs.Errors(), true, want{"os", lOS, []string{`(did you mean "` + prof + `"?)`}})
+	}
+}
