@@ -59,8 +59,10 @@ const (
 	CRIDockerdVersion = "0.3.17"
 )
 
-// DefaultCRIDockerdURL is cri-dockerd's release archive on GitHub.
-var DefaultCRIDockerdURL = "https://github.com/Mirantis/cri-dockerd/releases/download/v" + CRIDockerdVersion + "/cri-dockerd-" + CRIDockerdVersion + ".amd64.tgz"
+// DefaultCRIDockerdURL is cri-dockerd's release archive on GitHub for arch.
+func DefaultCRIDockerdURL(arch string) string {
+	return "https://github.com/Mirantis/cri-dockerd/releases/download/v" + CRIDockerdVersion + "/cri-dockerd-" + CRIDockerdVersion + "." + arch + ".tgz"
+}
 
 // File is one file written on a node. Template names the template that
 // produces it from the NodePlan; Content is used as-is when Template is empty.
@@ -97,16 +99,21 @@ const (
 
 // ScopeKey names the group of nodes that share f's bytes, "" for a node's own file.
 func (p *NodePlan) ScopeKey(f File) string {
+	// Nodes of another architecture share files only among themselves.
+	arch := ""
+	if p.Arch != "" && p.Arch != "amd64" {
+		arch = "/" + p.Arch
+	}
 	switch f.Scope {
 	case ScopeCluster:
-		return "cluster"
+		return "cluster" + arch
 	case ScopeControlPlanes:
-		return "control-planes"
+		return "control-planes" + arch
 	case ScopeKind:
 		if p.KubeletVersion != "" {
-			return "kind:" + p.Kind + "@" + p.KubeletVersion
+			return "kind:" + p.Kind + "@" + p.KubeletVersion + arch
 		}
-		return "kind:" + p.Kind
+		return "kind:" + p.Kind + arch
 	}
 	return ""
 }
@@ -170,6 +177,15 @@ type KindPlan struct {
 	ControlPlane bool
 	// Kind is init, control-plane or worker: nodes of one kind run the same script.
 	Kind string
+	// Arch is the nodes' CPU architecture (amd64, arm64); the release files
+	// below are that architecture's.
+	Arch string
+	// Sysext locates the Kubernetes sysext image on an OS without a package manager.
+	Sysext *Sysext
+	// Binaries locates the release files of an OS that installs them (fcos).
+	Binaries *Binaries
+	// CRIDockerdURL is where cri-dockerd comes from (runtime docker).
+	CRIDockerdURL string
 	// KubeletVersion is the kubelet and kubectl release of workers whose
 	// nodes[].kubernetesVersion is older than the cluster's, "" on every other
 	// node; kubeadm stays at Version, as kubeadm join must match kubeadm init.
@@ -246,10 +262,6 @@ type ClusterPlan struct {
 	ContainerdBuiltin bool
 	// HostPackages: the OS has a package manager (the pkg-* functions exist).
 	HostPackages bool
-	// Sysext locates the Kubernetes sysext image on an OS without a package manager.
-	Sysext *Sysext
-	// Binaries locates the release files of an OS that installs them (fcos).
-	Binaries *Binaries
 	// VolumePluginDir is kubelet's FlexVolume directory where the default is read-only.
 	VolumePluginDir string
 	// Timesyncd: time comes from the OS's systemd-timesyncd, not an installed chrony.
@@ -258,10 +270,10 @@ type ClusterPlan struct {
 	// Runtime is containerd or docker; Docker is true for docker (Docker Engine + cri-dockerd).
 	Runtime string
 	Docker  bool
-	// CRIDockerdURL and CRIDockerdSHA256 locate cri-dockerd's release archive
-	// or, with CRIDockerdPackage, its .rpm or .deb (runtime docker);
-	// CRIDockerdBin is where the binary ends up.
-	CRIDockerdURL, CRIDockerdSHA256, CRIDockerdBin string
+	// CRIDockerdSHA256 checks cri-dockerd's release archive or, with
+	// CRIDockerdPackage, its .rpm or .deb (runtime docker); CRIDockerdBin is
+	// where the binary ends up.
+	CRIDockerdSHA256, CRIDockerdBin string
 	// CRIDockerdFormat is tgz, rpm or deb (spec.CRIDockerdFormat).
 	CRIDockerdFormat  string
 	CRIDockerdPackage bool
@@ -310,7 +322,8 @@ type ClusterPlan struct {
 // Sysext is the Kubernetes systemd-sysext image: fetched from URL, checked
 // against SHA256 when set, kept as Dir/Name.
 // UpdateURL, when set, is where systemd-sysupdate finds newer patch releases.
-type Sysext struct{ URL, SHA256, Dir, Name, UpdateURL string }
+// Arch is the bakery's spelling of the architecture (x86-64, arm64).
+type Sysext struct{ URL, SHA256, Dir, Name, Arch, UpdateURL string }
 
 // Binaries are the release files of an OS that installs them (install
 // binaries): kubeadm, kubelet and kubectl from the directory KubernetesURL, each
@@ -332,19 +345,19 @@ const (
 	CNIPluginsVersion = "1.10.0"
 )
 
-// DefaultKubernetesBinariesURL is the directory of a release's amd64 binaries on dl.k8s.io.
-func DefaultKubernetesBinariesURL(version string) string {
-	return "https://dl.k8s.io/release/v" + version + "/bin/linux/amd64/"
+// DefaultKubernetesBinariesURL is the directory of a release's binaries for arch on dl.k8s.io.
+func DefaultKubernetesBinariesURL(version, arch string) string {
+	return "https://dl.k8s.io/release/v" + version + "/bin/linux/" + arch + "/"
 }
 
 // defaultReleases are the upstream release files, each with the digest file
 // its project publishes beside it.
-func defaultReleases() (containerd, runc, cni Release) {
-	containerd.URL = "https://github.com/containerd/containerd/releases/download/v" + ContainerdVersion + "/containerd-" + ContainerdVersion + "-linux-amd64.tar.gz"
+func defaultReleases(arch string) (containerd, runc, cni Release) {
+	containerd.URL = "https://github.com/containerd/containerd/releases/download/v" + ContainerdVersion + "/containerd-" + ContainerdVersion + "-linux-" + arch + ".tar.gz"
 	containerd.SHA256URL = containerd.URL + ".sha256sum"
 	runcDir := "https://github.com/opencontainers/runc/releases/download/v" + RuncVersion + "/"
-	runc = Release{URL: runcDir + "runc.amd64", SHA256URL: runcDir + "runc.sha256sum"}
-	cni.URL = "https://github.com/containernetworking/plugins/releases/download/v" + CNIPluginsVersion + "/cni-plugins-linux-amd64-v" + CNIPluginsVersion + ".tgz"
+	runc = Release{URL: runcDir + "runc." + arch, SHA256URL: runcDir + "runc.sha256sum"}
+	cni.URL = "https://github.com/containernetworking/plugins/releases/download/v" + CNIPluginsVersion + "/cni-plugins-linux-" + arch + "-v" + CNIPluginsVersion + ".tgz"
 	cni.SHA256URL = cni.URL + ".sha256"
 	return containerd, runc, cni
 }
@@ -546,11 +559,21 @@ func fields(m map[string]any) []Field {
 }
 
 // DefaultSysextURL is the Flatcar sysext bakery's Kubernetes image of a release.
-func DefaultSysextURL(version string) string {
-	return "https://github.com/flatcar/sysext-bakery/releases/download/kubernetes-v" + version + "/" + sysextName(version)
+func DefaultSysextURL(version, arch string) string {
+	return "https://github.com/flatcar/sysext-bakery/releases/download/kubernetes-v" + version + "/" + sysextName(version, arch)
 }
 
-func sysextName(version string) string { return "kubernetes-v" + version + "-x86-64.raw" }
+func sysextName(version, arch string) string {
+	return "kubernetes-v" + version + "-" + SysextArch(arch) + ".raw"
+}
+
+// SysextArch is how the sysext bakery spells an architecture: x86-64, arm64.
+func SysextArch(arch string) string {
+	if arch == "amd64" {
+		return "x86-64"
+	}
+	return arch
+}
 
 // LBPlan is the load balancer of the spec, with what its files print.
 type LBPlan struct {
@@ -656,28 +679,40 @@ func Build(c *spec.Cluster, b *secrets.Bundle) ([]*NodePlan, error) {
 	if prof.Containerd.ConfigVersion != 0 {
 		cfgVersion = prof.Containerd.ConfigVersion
 	}
-	var sysext *Sysext
-	if prof.Install == "sysext" {
-		sx := c.Packages.KubernetesSysext
-		sysext = &Sysext{URL: sx.URL, SHA256: sx.SHA256, Dir: SysextDir, Name: sysextName(ver.String()), UpdateURL: c.Packages.KubernetesSysextUpdates}
-		if sysext.URL == "" {
-			sysext.URL = DefaultSysextURL(ver.String())
-		}
+	// The release files a node downloads follow its architecture.
+	type archPlan struct {
+		sysext *Sysext
+		bins   *Binaries
 	}
-	var bins *Binaries
-	if prof.Install == "binaries" {
-		pk := c.Packages
-		ctr, runc, cni := defaultReleases()
-		bins = &Binaries{
-			KubernetesURL: pk.KubernetesBinaries.URL,
-			Dir:           prof.BinDir,
-			Containerd:    fileOf(pk.Containerd, ctr),
-			Runc:          fileOf(pk.Runc, runc),
-			CNIPlugins:    fileOf(pk.CNIPlugins, cni),
+	byArch := map[string]archPlan{}
+	forArch := func(arch string) archPlan {
+		if a, ok := byArch[arch]; ok {
+			return a
 		}
-		if bins.KubernetesURL == "" {
-			bins.KubernetesURL = DefaultKubernetesBinariesURL(ver.String())
+		var a archPlan
+		if prof.Install == "sysext" {
+			sx := c.Packages.KubernetesSysext
+			a.sysext = &Sysext{URL: sx.URL, SHA256: sx.SHA256, Dir: SysextDir, Name: sysextName(ver.String(), arch), Arch: SysextArch(arch), UpdateURL: c.Packages.KubernetesSysextUpdates}
+			if a.sysext.URL == "" {
+				a.sysext.URL = DefaultSysextURL(ver.String(), arch)
+			}
 		}
+		if prof.Install == "binaries" {
+			pk := c.Packages
+			ctr, runc, cni := defaultReleases(arch)
+			a.bins = &Binaries{
+				KubernetesURL: pk.KubernetesBinaries.URL,
+				Dir:           prof.BinDir,
+				Containerd:    fileOf(pk.Containerd, ctr),
+				Runc:          fileOf(pk.Runc, runc),
+				CNIPlugins:    fileOf(pk.CNIPlugins, cni),
+			}
+			if a.bins.KubernetesURL == "" {
+				a.bins.KubernetesURL = DefaultKubernetesBinariesURL(ver.String(), arch)
+			}
+		}
+		byArch[arch] = a
+		return a
 	}
 	minor := fmt.Sprintf("v%d.%d", ver.Major, ver.Minor)
 	base := &ClusterPlan{
@@ -731,8 +766,6 @@ func Build(c *spec.Cluster, b *secrets.Bundle) ([]*NodePlan, error) {
 		ContainerdBuiltin:        prof.Containerd.Builtin,
 		EtcdAPICallTimeout:       rel.etcdTimeout,
 		HostPackages:             prof.PackageManager != "none",
-		Sysext:                   sysext,
-		Binaries:                 bins,
 		VolumePluginDir:          volumePluginDir(c, prof),
 		Timesyncd:                prof.TimeSync == "timesyncd",
 		CRISocket:                CRISocket,
@@ -778,13 +811,15 @@ func Build(c *spec.Cluster, b *secrets.Bundle) ([]*NodePlan, error) {
 	base.CNISed, base.CNICheck = cniRewrite(c)
 	if base.Docker {
 		base.CRISocket = CRIDockerdSocket
-		base.CRIDockerdURL, base.CRIDockerdSHA256 = DefaultCRIDockerdURL, c.Packages.CRIDockerd.SHA256
-		if u := c.Packages.CRIDockerd.URL; u != "" {
-			base.CRIDockerdURL = u
-		}
+		base.CRIDockerdSHA256 = c.Packages.CRIDockerd.SHA256
 		// A package puts the binary in /usr/bin; k8sgen's unit (in
 		// /etc/systemd/system, over the package's own) runs it from there.
-		base.CRIDockerdFormat = spec.CRIDockerdFormat(base.CRIDockerdURL)
+		// The spec's own URL names one architecture's file for every node.
+		if u := c.Packages.CRIDockerd.URL; u != "" {
+			base.CRIDockerdFormat = spec.CRIDockerdFormat(u)
+		} else {
+			base.CRIDockerdFormat = "tgz"
+		}
 		base.CRIDockerdPackage = base.CRIDockerdFormat != "tgz"
 		base.CRIDockerdBin = "/usr/local/bin/cri-dockerd"
 		if base.CRIDockerdPackage {
@@ -846,6 +881,18 @@ func Build(c *spec.Cluster, b *secrets.Bundle) ([]*NodePlan, error) {
 			cpIndex++
 		}
 		p.KubeletArgs = nodeKubeletArgs(c, n)
+		p.Arch = n.Arch
+		if p.Arch == "" {
+			p.Arch = "amd64"
+		}
+		a := forArch(p.Arch)
+		p.Sysext, p.Binaries = a.sysext, a.bins
+		if base.Docker {
+			p.CRIDockerdURL = c.Packages.CRIDockerd.URL
+			if p.CRIDockerdURL == "" {
+				p.CRIDockerdURL = DefaultCRIDockerdURL(p.Arch)
+			}
+		}
 		if nv, ok := spec.ParseVersion(n.KubernetesVersion); ok && nv != ver {
 			p.KubeletVersion = nv.String()
 			kminor := fmt.Sprintf("v%d.%d", nv.Major, nv.Minor)
@@ -853,8 +900,8 @@ func Build(c *spec.Cluster, b *secrets.Bundle) ([]*NodePlan, error) {
 				r.Name = "kubernetes-" + kminor
 				p.KubeletRepo = &r
 			}
-			if bins != nil {
-				p.KubeletBinariesURL = DefaultKubernetesBinariesURL(nv.String())
+			if p.Binaries != nil {
+				p.KubeletBinariesURL = DefaultKubernetesBinariesURL(nv.String(), p.Arch)
 			}
 		}
 		p.Taints = nodeTaints(n, p.ControlPlane, base.SingleNode)
@@ -1024,17 +1071,18 @@ func files(p *NodePlan, b *secrets.Bundle) []File {
 	if p.ContainerdBuiltin && !p.Docker {
 		fs = append(fs, File{Path: ContainerdDropIn, Mode: "0644", Content: containerdDropIn, Scope: all})
 	}
+	// The sysext and the binaries are the node's architecture's (KindPlan).
 	if p.Sysext != nil && p.Sysext.UpdateURL != "" {
 		fs = append(fs,
-			File{Path: "/etc/sysupdate.kubernetes.d/kubernetes.conf", Mode: "0644", Template: "sysupdate-kubernetes.conf", Scope: all},
+			File{Path: "/etc/sysupdate.kubernetes.d/kubernetes.conf", Mode: "0644", Template: "sysupdate-kubernetes.conf", Scope: ScopeKind},
 			File{Path: SysupdateDropIn, Mode: "0644", Content: sysupdateDropIn(p), Scope: all})
 	}
 	if p.Binaries != nil {
 		// What packages would ship: the units of the binaries the bootstrap installs.
 		fs = append(fs,
-			File{Path: "/etc/systemd/system/containerd.service", Mode: "0644", Template: "containerd.service", Scope: all},
-			File{Path: "/etc/systemd/system/kubelet.service", Mode: "0644", Template: "kubelet.service", Scope: all},
-			File{Path: "/etc/systemd/system/kubelet.service.d/10-kubeadm.conf", Mode: "0644", Template: "kubelet-kubeadm.conf", Scope: all})
+			File{Path: "/etc/systemd/system/containerd.service", Mode: "0644", Template: "containerd.service", Scope: ScopeKind},
+			File{Path: "/etc/systemd/system/kubelet.service", Mode: "0644", Template: "kubelet.service", Scope: ScopeKind},
+			File{Path: "/etc/systemd/system/kubelet.service.d/10-kubeadm.conf", Mode: "0644", Template: "kubelet-kubeadm.conf", Scope: ScopeKind})
 	}
 	if p.Docker {
 		fs = append(fs, dockerFiles(p)...)

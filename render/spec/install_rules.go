@@ -91,16 +91,76 @@ func (v *validator) installOS(c *Cluster) {
 		v.errorf("packages.kubernetesBinaries.sha256", "kubeadm, kubelet and kubectl are three files: each is checked against the .sha256 file beside it under packages.kubernetesBinaries.url")
 	}
 	v.directory("packages.kubernetesBinaries.url", kb.URL, fmt.Sprintf("the directory holding kubeadm, kubelet, kubectl and their .sha256 files (e.g. https://dl.k8s.io/release/v%s/bin/linux/amd64/)", c.KubernetesVersion), "the .sha256 files come from the same server as the binaries")
-	v.download("packages.containerd", pk.Containerd, containerdName, "containerd 2.x's release archive for amd64 (containerd-2.x.y-linux-amd64.tar.gz)", true)
-	v.download("packages.runc", pk.Runc, runcName, "runc's release binary for amd64 (runc.amd64)", true)
-	v.download("packages.cniPlugins", pk.CNIPlugins, cniName, "the CNI plugins' release archive for amd64 (cni-plugins-linux-amd64-vX.Y.Z.tgz)", true)
+	v.download("packages.containerd", pk.Containerd, containerdName, "containerd 2.x's release archive (containerd-2.x.y-linux-amd64.tar.gz, or -arm64)", true)
+	v.download("packages.runc", pk.Runc, runcName, "runc's release binary (runc.amd64 or runc.arm64)", true)
+	v.download("packages.cniPlugins", pk.CNIPlugins, cniName, "the CNI plugins' release archive (cni-plugins-linux-amd64-vX.Y.Z.tgz, or arm64)", true)
+}
+
+// archTokens are how file names spell each architecture.
+var archTokens = map[string][]string{
+	"amd64": {"amd64", "x86_64", "x86-64"},
+	"arm64": {"arm64", "aarch64"},
+}
+
+// NodeArches are the nodes' architectures, sorted, each once.
+func (c *Cluster) NodeArches() []string {
+	var out []string
+	for _, n := range c.Nodes {
+		if n.Arch != "" && !slices.Contains(out, n.Arch) {
+			out = append(out, n.Arch)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// archFiles checks the download URLs of the spec, each one file for every
+// node: with nodes of several architectures there is no one file (k8sgen's
+// defaults follow each node), and a file named for another architecture than
+// the nodes' would not run.
+func (v *validator) archFiles(c *Cluster) {
+	arches := c.NodeArches()
+	pk := c.Packages
+	files := []struct{ field, url string }{
+		{"packages.kubernetesSysext.url", pk.KubernetesSysext.URL},
+		{"packages.kubernetesBinaries.url", pk.KubernetesBinaries.URL},
+		{"packages.containerd.url", pk.Containerd.URL},
+		{"packages.runc.url", pk.Runc.URL},
+		{"packages.cniPlugins.url", pk.CNIPlugins.URL},
+	}
+	if c.Runtime == "docker" {
+		files = append(files, struct{ field, url string }{"packages.criDockerd.url", pk.CRIDockerd.URL})
+	}
+	for _, f := range files {
+		if f.url == "" {
+			continue
+		}
+		if len(arches) > 1 {
+			v.errorf(f.field, "names one file for every node, and the nodes are %s: leave it unset for k8sgen's release files, which follow each node's arch, or give every node one arch", strings.Join(arches, " and "))
+			continue
+		}
+		if len(arches) == 0 {
+			continue
+		}
+		name := strings.ToLower(f.url)
+		for other, tokens := range archTokens {
+			if other == arches[0] {
+				continue
+			}
+			for _, tok := range tokens {
+				if strings.Contains(name, tok) {
+					v.errorf(f.field, "%q names a file for %s, and the nodes are %s: it would not run there", f.url, other, arches[0])
+				}
+			}
+		}
+	}
 }
 
 // The file names of the release files an OS that installs binaries takes.
 var (
-	containerdName = regexp.MustCompile(`^containerd(-static)?-2\.[0-9]+\.[0-9]+-linux-amd64\.tar\.gz$`)
-	runcName       = regexp.MustCompile(`^runc(\.amd64)?$`)
-	cniName        = regexp.MustCompile(`^cni-plugins-linux-amd64-v[0-9]+\.[0-9]+\.[0-9]+\.tgz$`)
+	containerdName = regexp.MustCompile(`^containerd(-static)?-2\.[0-9]+\.[0-9]+-linux-(amd64|arm64)\.tar\.gz$`)
+	runcName       = regexp.MustCompile(`^runc(\.amd64|\.arm64)?$`)
+	cniName        = regexp.MustCompile(`^cni-plugins-linux-(amd64|arm64)-v[0-9]+\.[0-9]+\.[0-9]+\.tgz$`)
 	sysextName     = regexp.MustCompile(`\.raw$`)
 )
 

@@ -137,9 +137,9 @@ func TestInstallBinaries(t *testing.T) {
 		{"kube-vip", editOf(t, fcosSpec, "nodes:\n", "controlPlaneEndpoint: 192.168.1.100:6443\nloadBalancer:\n  kind: kube-vip\n  vip: 192.168.1.100\n  interface: eth0\nnodes:\n"),
 			want{"loadBalancer.kind", 18, []string{"pulled with crictl", "use external"}}},
 		{"containerd 1.7", editOf(t, fcosSpec, "containerd-2.4.2-linux-amd64", "containerd-1.7.27-linux-amd64"),
-			want{"packages.containerd.url", 8, []string{"containerd 2.x's release archive for amd64"}}},
+			want{"packages.containerd.url", 8, []string{"containerd 2.x's release archive (containerd-2.x.y-linux-amd64.tar.gz, or -arm64)"}}},
 		{"cni for arm64", editOf(t, fcosSpec, "cni-plugins-linux-amd64", "cni-plugins-linux-arm64"),
-			want{"packages.cniPlugins.url", 14, []string{"for amd64"}}},
+			want{"packages.cniPlugins.url", 14, []string{"names a file for arm64, and the nodes are amd64"}}},
 		{"runc archive", editOf(t, fcosSpec, "runc.amd64", "runc.tar.xz"),
 			want{"packages.runc.url", 11, []string{"runc's release binary"}}},
 		{"query", editOf(t, fcosSpec, "k8s/v1.34.0/", "k8s/v1.34.0/?sig=abc/"),
@@ -171,5 +171,38 @@ func TestSysextUpdatesWarnsPlainHTTP(t *testing.T) {
 	if len(probs) != 1 || !probs[0].Warning || probs[0].Path != "packages.kubernetesSysextUpdates" || probs[0].Line != 5 ||
 		!strings.Contains(probs[0].Msg, "SHA256SUMS from the same server") {
 		t.Fatalf("want one warning on packages.kubernetesSysextUpdates, line 5, got:\n%s", dump(probs))
+	}
+}
+
+// TestArch: arch and nodes[].arch take amd64 or arm64; a download the spec
+// names is one file for every node, so nodes of two architectures refuse it,
+// and a file named for the other architecture is refused.
+func TestArch(t *testing.T) {
+	docker := editOf(t, base, "runtime: containerd", "runtime: docker")
+	mixed := editOf(t, docker, "    ip: 192.168.1.12\n", "    ip: 192.168.1.12\n    arch: arm64\n")
+	if _, probs := check(mixed); len(probs.Errors()) != 0 {
+		t.Fatalf("mixed architectures with k8sgen's downloads refused:\n%s", dump(probs.Errors()))
+	}
+	if _, probs := check(editOf(t, docker, "os: ubuntu-24.04", "os: ubuntu-24.04\narch: arm64") + "packages:\n  criDockerd:\n    url: https://f.lab/cri-dockerd-0.3.17.arm64.tgz\n    sha256: " + strings.Repeat("0", 64) + "\n"); len(probs.Errors()) != 0 {
+		t.Fatalf("an arm64 cluster with an arm64 archive refused:\n%s", dump(probs.Errors()))
+	}
+	for _, tc := range []struct {
+		name string
+		src  string
+		w    want
+	}{
+		{"unknown arch", editOf(t, base, "os: ubuntu-24.04", "os: ubuntu-24.04\narch: x86_64"),
+			want{"arch", 4, []string{`unknown value "x86_64"`, "amd64, arm64"}}},
+		{"unknown node arch", editOf(t, base, "    ip: 192.168.1.12\n", "    ip: 192.168.1.12\n    arch: riscv64\n"),
+			want{"nodes[1].arch", 17, []string{`unknown value "riscv64"`}}},
+		{"one file for two arches", mixed + "packages:\n  criDockerd:\n    url: https://f.lab/cri-dockerd-0.3.17.amd64.tgz\n    sha256: " + strings.Repeat("0", 64) + "\n",
+			want{"packages.criDockerd.url", lAfterBase + 3, []string{"names one file for every node, and the nodes are amd64 and arm64"}}},
+		{"other arch's rpm", editOf(t, docker, "os: ubuntu-24.04", "os: rocky-9\narch: arm64") + "packages:\n  criDockerd:\n    url: https://f.lab/cri-dockerd-0.3.17-3.el9.x86_64.rpm\n    sha256: " + strings.Repeat("0", 64) + "\n",
+			want{"packages.criDockerd.url", lAfterBase + 3, []string{"names a file for amd64, and the nodes are arm64"}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, probs := check(tc.src)
+			expect(t, probs.Errors(), true, tc.w)
+		})
 	}
 }

@@ -34,6 +34,8 @@ func schemaChoices() map[string][]string {
 	return map[string][]string{
 		"os":                         profiles.Names(),
 		"runtime":                    Runtimes,
+		"arch":                       Arches,
+		"nodes[].arch":               Arches,
 		"network.cni":                CNIs,
 		"network.kubeProxyMode":      ProxyModes,
 		"nodes[].role":               {RoleControlPlane, RoleWorker},
@@ -48,6 +50,7 @@ func schemaChoices() map[string][]string {
 func schemaDefaults() map[string]any {
 	return map[string]any{
 		"runtime":                           "containerd",
+		"arch":                              "amd64",
 		"network.podSubnet":                 defaultNetwork.PodSubnet,
 		"network.serviceSubnet":             defaultNetwork.ServiceSubnet,
 		"network.cni":                       defaultNetwork.CNI,

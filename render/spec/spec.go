@@ -7,6 +7,10 @@ type Cluster struct {
 	Name string `yaml:"name"`
 	// KubernetesVersion is an exact release such as "1.32.0".
 	KubernetesVersion string `yaml:"kubernetesVersion"`
+	// Arch is the nodes' CPU architecture, amd64 (default) or arm64: the
+	// release files k8sgen downloads (cri-dockerd, Flatcar's sysext, fcos's
+	// binaries) follow it. nodes[].arch overrides it per node.
+	Arch string `yaml:"arch"`
 	// OS names the profile every node uses, e.g. ubuntu-24.04.
 	OS string `yaml:"os"`
 	// ControlPlaneEndpoint is host:port of the API; default first control plane's ip:6443.
@@ -351,6 +355,8 @@ type Node struct {
 	// older, never newer). kubeadm stays at the cluster's release on every
 	// node: kubeadm join must match the kubeadm that ran kubeadm init.
 	KubernetesVersion string `yaml:"kubernetesVersion"`
+	// Arch is this node's CPU architecture, over the cluster's arch.
+	Arch string `yaml:"arch"`
 }
 
 // Taint is one node taint.

@@ -21,6 +21,8 @@ var (
 	CNIs           = []string{"calico", "flannel", "weave", "cilium", "custom", "none"}
 	ProxyModes     = []string{"iptables", "ipvs", "nftables"}
 	Runtimes       = []string{"containerd", "docker"}
+	// Arches are the CPU architectures k8sgen downloads release files for.
+	Arches = []string{"amd64", "arm64"}
 	rfc1123Label   = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
 	rfc1123Sub     = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$`)
 	cniVersionRE   = regexp.MustCompile(`^v[0-9]+\.[0-9]+\.[0-9]+$`)
@@ -43,6 +45,14 @@ var DefaultCNIVersions = map[string]string{
 func Defaults(c *Cluster) {
 	if c.Runtime == "" {
 		c.Runtime = "containerd"
+	}
+	if c.Arch == "" {
+		c.Arch = "amd64"
+	}
+	for i := range c.Nodes {
+		if c.Nodes[i].Arch == "" {
+			c.Nodes[i].Arch = c.Arch
+		}
 	}
 	if c.Network.PodSubnet == "" {
 		c.Network.PodSubnet = defaultNetwork.PodSubnet
@@ -86,6 +96,12 @@ func Validate(d *Document) Problems {
 		}
 	}
 	v.oneOf("runtime", c.Runtime, Runtimes)
+	v.oneOf("arch", c.Arch, Arches)
+	for i, n := range c.Nodes {
+		if n.Arch != c.Arch {
+			v.oneOf(fmt.Sprintf("nodes[%d].arch", i), n.Arch, Arches)
+		}
+	}
 	v.oneOf("network.cni", c.Network.CNI, CNIs)
 	v.oneOf("network.kubeProxyMode", c.Network.KubeProxyMode, ProxyModes)
 	if ver, ok := ParseVersion(c.KubernetesVersion); ok && ver.Minor >= 35 && c.Network.KubeProxyMode == "ipvs" {
@@ -127,6 +143,7 @@ func Validate(d *Document) Problems {
 	v.tokenTTL(c)
 	v.runtimeOS(c)
 	v.installOS(c)
+	v.archFiles(c)
 	v.docker(c)
 	v.images(c)
 	v.packages(c)
