@@ -11,8 +11,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"text/tabwriter"
+	"unicode"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -250,9 +252,19 @@ func addonFiles(specPath string, doc *spec.Document) error {
 		if !filepath.IsAbs(p) {
 			p = filepath.Join(dir, p)
 		}
-		data, err := readInputFile(p, p, what)
-		if err == nil && !insideDir(p, dir) {
+		// Where it leads and what it is, before it is opened: a link out to a
+		// FIFO or a device must not hang or feed the render.
+		var data []byte
+		st, err := os.Stat(p)
+		switch {
+		case err != nil:
+			_, err = readInputFile(p, p, what)
+		case !insideDir(p, dir):
 			err = fmt.Errorf("%s leads outside the spec's directory (a symbolic link); copy the manifest in", p)
+		case !st.Mode().IsRegular():
+			err = fmt.Errorf("%s is not a regular file", p)
+		default:
+			data, err = readInputFile(p, p, what)
 		}
 		if err == nil {
 			if err = set(data); err != nil {
@@ -301,10 +313,25 @@ func located(file string, p spec.Problem) string {
 		b.WriteString("warning: ")
 	}
 	if p.Path != "" {
-		b.WriteString(p.Path + ": ")
+		b.WriteString(shownPath(p.Path) + ": ")
 	}
 	b.WriteString(p.Msg)
 	return b.String()
+}
+
+// shownPath is a problem's field path as printed: quoted (Go syntax, so a
+// newline or terminal escape in a key cannot forge another line) unless it is
+// plain printable text, and cut to 200 characters.
+func shownPath(p string) string {
+	if len(p) > 200 {
+		p = p[:200] + "..."
+	}
+	for _, r := range p {
+		if r < 0x20 || r == 0x7f || !unicode.IsPrint(r) {
+			return strconv.Quote(p)
+		}
+	}
+	return p
 }
 
 // stdinName names the spec in messages when -f - reads it from standard input.

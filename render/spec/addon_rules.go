@@ -156,6 +156,14 @@ func checkManifest(data []byte) error {
 		if node.Decode(&doc) != nil || doc.APIVersion == "" || doc.Kind == "" {
 			return fmt.Errorf("document %d names no apiVersion and kind", n)
 		}
+		// A kubeconfig (k8sgen's admin one) or a secrets bundle is no manifest,
+		// and it would carry credentials into the first control plane's files.
+		if doc.Kind == "Config" && doc.APIVersion == "v1" {
+			return fmt.Errorf("document %d is a kubeconfig (kind Config), not a manifest: it would put its credentials in user-data", n)
+		}
+		if strings.Contains(doc.APIVersion, "k8sgen") {
+			return fmt.Errorf("document %d is k8sgen's own file (%s), not a manifest", n, doc.APIVersion)
+		}
 	}
 	if n == 0 {
 		return errors.New("holds no manifest")

@@ -26,7 +26,8 @@ func (v *validator) downloads(c *Cluster) {
 		switch CRIDockerdFormat(d.URL) {
 		case "tgz":
 		case "rpm":
-			m := elDistRE.FindStringSubmatch(path.Base(d.URL))
+			u, _ := url.Parse(d.URL)
+			m := elDistRE.FindStringSubmatch(path.Base(u.Path))
 			switch {
 			case prof.PackageManager != "dnf":
 				v.errorf(p, "%q is an .rpm package, which %s cannot install: give the package built for it or the release archive (.tgz)", d.URL, c.OS)

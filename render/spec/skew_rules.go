@@ -41,7 +41,10 @@ func (v *validator) nodeVersions(c *Cluster) {
 		case n.Role == RoleControlPlane:
 			v.errorf(p, "a control plane runs the cluster's kubernetesVersion (%s): kubeadm join --control-plane must use the kubeadm release that ran kubeadm init, and a running control plane moves to a new release with kubeadm upgrade", cluster)
 			continue
-		case ver.Major != cluster.Major || ver.Minor > cluster.Minor || ver.Minor == cluster.Minor && ver.Patch > cluster.Patch:
+		case ver.Major != cluster.Major:
+			v.errorf(p, "%s is not a release of Kubernetes %d: a worker's kubelet trails the cluster's %s by at most %d minors", ver, cluster.Major, cluster, kubeletSkewMinors)
+			continue
+		case ver.Minor > cluster.Minor || ver.Minor == cluster.Minor && ver.Patch > cluster.Patch:
 			v.errorf(p, "%s is newer than the cluster's kubernetesVersion %s: a kubelet must never be newer than kube-apiserver; raise kubernetesVersion (after kubeadm upgrade of the control planes) or use %s here", ver, cluster, cluster)
 			continue
 		case cluster.Minor-ver.Minor > kubeletSkewMinors:

@@ -6,6 +6,10 @@ import (
 	"strings"
 )
 
+// maxSuggestLen bounds the words suggest compares: no field or value is this
+// long, and the comparison costs the product of the lengths.
+const maxSuggestLen = 100
+
 // valueAliases are words the tutorials use for a value k8sgen spells
 // otherwise: kubeadm renamed master to control-plane in 1.20.
 var valueAliases = map[string]string{
@@ -20,6 +24,9 @@ var valueAliases = map[string]string{
 // the names s begins, when it has four characters or more (imageRepo →
 // imageRepository).
 func suggest(s string, known []string) []string {
+	if len(s) > maxSuggestLen {
+		return nil
+	}
 	ls := strings.ToLower(s)
 	limit := 1
 	switch {
@@ -31,6 +38,9 @@ func suggest(s string, known []string) []string {
 	var out []string
 	for d := 0; d <= limit && len(out) == 0; d++ {
 		for _, k := range known {
+			if diff := len(k) - len(ls); diff > d || -diff > d {
+				continue // more edits than d apart by length alone
+			}
 			if typoDistance(ls, strings.ToLower(k)) == d {
 				out = append(out, k)
 			}

@@ -222,7 +222,7 @@ func (v *validator) docker(c *Cluster) {
 		return
 	}
 	if d.URL != "" && !isURL(d.URL) {
-		v.errorf("packages.criDockerd.url", "%q must be an http(s) URL of a cri-dockerd release archive (.tgz)", d.URL)
+		v.errorf("packages.criDockerd.url", "%q must be an http(s) URL of cri-dockerd's release archive (.tgz) or package (.rpm, .deb)", d.URL)
 	}
 	if d.SHA256 != "" && !sha256RE.MatchString(d.SHA256) {
 		v.errorf("packages.criDockerd.sha256", "%q must be 64 lowercase hex digits (sha256sum of the archive)", d.SHA256)
@@ -305,6 +305,8 @@ func (v *validator) packages(c *Cluster) {
 		if v.required(p+".name", r.Name) {
 			if !rfc1123Label.MatchString(r.Name) {
 				v.errorf(p+".name", "%q %s", r.Name, errClusterName)
+			} else if r.Name == "kubernetes" || r.Name == "docker-ce" || strings.HasPrefix(r.Name, "kubernetes-") {
+				v.errorf(p+".name", "%q is the name of a repository k8sgen adds (its file on the node would replace this one's); pick another", r.Name)
 			} else if names[r.Name] {
 				v.errorf(p+".name", "%q is used twice", r.Name)
 			}
@@ -329,6 +331,9 @@ func (v *validator) packages(c *Cluster) {
 			v.errorf(x.path+".layout", "an extra repository is flat: baseURL is the repository itself (apt's ./, dnf's baseurl)")
 		case !slices.Contains(layouts, x.r.Layout):
 			v.oneOf(x.path+".layout", x.r.Layout, layouts)
+		}
+		if x.r.Layout == "flat" && x.r.BaseURL == "" {
+			v.errorf(x.path+".layout", "flat needs baseURL: the repository itself")
 		}
 		if x.r.From != "" {
 			switch {
