@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -111,15 +112,23 @@ func Images(c *spec.Cluster) ([]Image, error) {
 	for _, r := range c.Registries {
 		mirrors[r.Host] = r.Mirrors
 	}
-	for i := range out {
-		if out[i].Ref == "" {
-			continue
+	seen := map[string]bool{}
+	kept := out[:0]
+	for _, im := range out {
+		if im.Ref != "" {
+			im.Ref = normalRef(im.Ref)
+			im.Upstream = normalRef(im.Upstream)
+			im.Mirrors = mirrors[refHost(im.Ref)]
+			// docker.io/x and x are one image: list it once for each puller.
+			if key := im.Ref + "\x00" + im.For; seen[key] {
+				continue
+			} else {
+				seen[key] = true
+			}
 		}
-		out[i].Ref = normalRef(out[i].Ref)
-		out[i].Upstream = normalRef(out[i].Upstream)
-		out[i].Mirrors = mirrors[refHost(out[i].Ref)]
+		kept = append(kept, im)
 	}
-	return out, nil
+	return kept, nil
 }
 
 // cniImages are the images of the CNI's manifest: known for the pinned
@@ -206,6 +215,7 @@ var builtinAddonImages = map[string][]string{
 func manifestImages(content string) ([]string, error) {
 	dec := yaml.NewDecoder(strings.NewReader(content))
 	seen := map[string]bool{}
+	var bad []string
 	var walk func(n *yaml.Node)
 	walk = func(n *yaml.Node) {
 		switch n.Kind {
@@ -216,7 +226,14 @@ func manifestImages(content string) ([]string, error) {
 		case yaml.MappingNode:
 			for i := 0; i+1 < len(n.Content); i += 2 {
 				k, v := n.Content[i], n.Content[i+1]
-				if k.Value == "image" && v.Kind == yaml.ScalarNode && v.Value != "" {
+				if v.Kind == yaml.AliasNode && v.Alias != nil {
+					v = v.Alias
+				}
+				if k.Value == "image" && v.Kind == yaml.ScalarNode && v.Tag == "!!str" && v.Value != "" {
+					if !imageRefRE.MatchString(v.Value) {
+						bad = append(bad, v.Value)
+						continue
+					}
 					seen[v.Value] = true
 					continue
 				}
@@ -235,6 +252,9 @@ func manifestImages(content string) ([]string, error) {
 		}
 		walk(&doc)
 	}
+	if len(bad) > 0 {
+		return nil, fmt.Errorf("image %q is not an image reference", bad[0])
+	}
 	out := make([]string, 0, len(seen))
 	for r := range seen {
 		out = append(out, r)
@@ -242,6 +262,10 @@ func manifestImages(content string) ([]string, error) {
 	sort.Strings(out)
 	return out, nil
 }
+
+// imageRefRE is what an image reference is written with (registry, path, tag,
+// digest); anything else in a manifest's image field is refused, not printed.
+var imageRefRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,511}$`)
 
 // refHost is the registry an image reference names, docker.io when none.
 func refHost(ref string) string {

@@ -84,3 +84,38 @@ func TestNormalRef(t *testing.T) {
 		}
 	}
 }
+
+// TestManifestImagesHostile: aliases are followed, non-string values are not
+// images, names that are no image reference (control characters, spaces) are
+// refused rather than printed, and one image is listed once.
+func TestManifestImagesHostile(t *testing.T) {
+	refs, err := manifestImages("a: &m nginx:1\nspec:\n  containers:\n    - {image: *m}\n    - {image: docker.io/library/nginx:1}\n    - {image: 12}\n    - {image: null}\n    - {image: true}\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(refs, ",") != "docker.io/library/nginx:1,nginx:1" {
+		t.Errorf("refs = %v", refs)
+	}
+	for _, bad := range []string{"\"\\e]0;owned\\a\"", "\"x y\"", "\"a\\nb\""} {
+		if _, err := manifestImages("image: " + bad + "\n"); err == nil {
+			t.Errorf("image %s accepted", bad)
+		}
+	}
+	doc, _ := spec.Check([]byte("name: c\nkubernetesVersion: \"1.33.0\"\nos: debian-12\naddons: [{name: a, file: a.yaml}]\nnodes: [{name: cp, role: control-plane, ip: 10.0.0.10}]\n"))
+	if err := doc.Cluster.SetAddonContent(0, []byte("apiVersion: v1\nkind: Pod\nspec: {containers: [{image: nginx:1}, {image: docker.io/library/nginx:1}]}\n")); err != nil {
+		t.Fatal(err)
+	}
+	images, err := Images(doc.Cluster)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, im := range images {
+		if im.For == "addon a" {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("addon a lists %d images, want 1 (nginx:1 is docker.io/library/nginx:1)", n)
+	}
+}

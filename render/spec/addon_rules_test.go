@@ -126,3 +126,16 @@ func TestCustomCNI(t *testing.T) {
 		})
 	}
 }
+
+// TestManifestNotACredential: k8sgen's admin kubeconfig (or any kubeconfig)
+// is no manifest, and would carry its key into user-data.
+func TestManifestNotACredential(t *testing.T) {
+	c := &Cluster{Addons: []Addon{{Name: "x", File: "x.yaml"}}}
+	err := c.SetAddonContent(0, []byte("apiVersion: v1\nkind: Config\nusers: [{name: admin, user: {client-key-data: eA==}}]\n"))
+	if err == nil || !strings.Contains(err.Error(), "is a kubeconfig (kind Config), not a manifest") {
+		t.Errorf("err = %v", err)
+	}
+	if err := c.SetCNIContent([]byte("apiVersion: v1\nkind: Config\n")); err == nil {
+		t.Error("a kubeconfig is accepted as a CNI manifest")
+	}
+}

@@ -86,3 +86,31 @@ func TestCRIDockerdFormats(t *testing.T) {
 		})
 	}
 }
+
+// TestPackageSourcesRedTeam: a flat repository without its address, and an
+// extra repository under a name whose file k8sgen's own repositories write.
+func TestPackageSourcesRedTeam(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		src  string
+		w    want
+	}{
+		{"flat kubernetes without baseURL", base + "packages:\n  kubernetes:\n    layout: flat\n    gpgCheck: true\n",
+			want{"packages.kubernetes.layout", lAfterBase + 2, []string{"flat needs baseURL"}}},
+		{"flat runtime without baseURL", base + "packages:\n  runtime:\n    layout: flat\n",
+			want{"packages.runtime.layout", lAfterBase + 2, []string{"flat needs baseURL"}}},
+		{"extra named docker-ce", base + "packages:\n  extra:\n    - name: docker-ce\n      baseURL: http://10.0.0.3/k8s/\n      gpgCheck: false\n",
+			want{"packages.extra[0].name", lAfterBase + 2, []string{"the name of a repository k8sgen adds"}}},
+		{"extra named kubernetes-v1.31", base + "packages:\n  extra:\n    - name: kubernetes-v131\n      baseURL: http://10.0.0.3/k8s/\n      gpgCheck: false\n",
+			want{"packages.extra[0].name", lAfterBase + 2, []string{"the name of a repository k8sgen adds"}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, probs := check(tc.src)
+			expect(t, probs.Errors(), false, tc.w)
+		})
+	}
+	long := strings.Repeat("x", 100000)
+	if got := suggest(long, []string{"name", "nodes"}); got != nil {
+		t.Errorf("suggest of a long word: %v", got)
+	}
+}

@@ -18,11 +18,11 @@ import (
 
 // Choices accepted by the enumerated fields.
 var (
-	CNIs           = []string{"calico", "flannel", "weave", "cilium", "custom", "none"}
-	ProxyModes     = []string{"iptables", "ipvs", "nftables"}
-	Runtimes       = []string{"containerd", "docker"}
+	CNIs       = []string{"calico", "flannel", "weave", "cilium", "custom", "none"}
+	ProxyModes = []string{"iptables", "ipvs", "nftables"}
+	Runtimes   = []string{"containerd", "docker"}
 	// Arches are the CPU architectures k8sgen downloads release files for.
-	Arches = []string{"amd64", "arm64"}
+	Arches         = []string{"amd64", "arm64"}
 	rfc1123Label   = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
 	rfc1123Sub     = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$`)
 	cniVersionRE   = regexp.MustCompile(`^v[0-9]+\.[0-9]+\.[0-9]+$`)
