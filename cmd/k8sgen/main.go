@@ -14,8 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
-	"unicode"
 	"time"
+	"unicode"
 
 	"github.com/spf13/pflag"
 
