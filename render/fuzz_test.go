@@ -77,6 +77,8 @@ nodes:
   - name: w1
     role: worker
     ip: 192.168.1.12
+    kubernetesVersion: @31@
+    arch: @32@
 `
 
 var fuzzDefaults = []string{
@@ -89,6 +91,7 @@ var fuzzDefaults = []string{
 	"harbor:443", "https://mirror.internal:5000", "robot", "xt_conntrack",
 	"net.netfilter.nf_conntrack_max", "262144", "harbor", "192.168.1.2", "cp", "192.168.1.11",
 	"https://files.internal/kubernetes/",
+	"1.31.0", "arm64",
 }
 
 // specWith fills slot with value (a YAML double-quoted scalar) and the others with defaults.
