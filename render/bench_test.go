@@ -27,7 +27,7 @@ func bigSpecOn(os string, n int) []byte {
 		if i < 3 {
 			role = "control-plane"
 		}
-		fmt.Fprintf(&b, "  - name: node-%04d\n    role: %s\n    ip: 10.0.%d.%d\n", i, role, 1+i/250, 1+i%250)
+		fmt.Fprintf(&b, "  - name: node-%05d\n    role: %s\n    ip: 10.%d.%d.%d\n", i, role, i/62500, 1+(i/250)%250, 1+i%250)
 	}
 	return []byte(b.String())
 }
