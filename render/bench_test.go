@@ -6,7 +6,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -32,9 +34,13 @@ func bigSpecOn(os string, n int) []byte {
 	return []byte(b.String())
 }
 
-// BenchmarkRender1000 measures the in-process pipeline for 1000 nodes: load,
-// validate, plan, templates and cloud-config encoding (no file writes).
-func BenchmarkRender1000(b *testing.B) { benchRender(b, bigSpec(1000)) }
+// BenchmarkRender10, 1000 and 10000 measure the in-process pipeline for that
+// many nodes: load, validate, plan, templates and cloud-config encoding (no
+// file writes). Besides time per render they report time, allocations and
+// bytes of files per node (ns/node, allocs/node, B/node).
+func BenchmarkRender10(b *testing.B)    { benchRender(b, bigSpec(10)) }
+func BenchmarkRender1000(b *testing.B)  { benchRender(b, bigSpec(1000)) }
+func BenchmarkRender10000(b *testing.B) { benchRender(b, bigSpec(10000)) }
 
 // BenchmarkRenderFlatcar100 is the same for 100 Flatcar nodes: every node's
 // Butane config is translated to Ignition twice (plain, and compressed for the
@@ -51,6 +57,10 @@ func benchRender(b *testing.B, data []byte) {
 	}
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
+	var nodes, written int
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	start := time.Now()
 	for b.Loop() {
 		doc, probs := spec.Load(data)
 		if len(probs) > 0 {
@@ -60,22 +70,41 @@ func benchRender(b *testing.B, data []byte) {
 		if probs := spec.Validate(doc); len(probs.Errors()) > 0 {
 			b.Fatal(probs)
 		}
-		if _, err := render.Render(doc.Cluster, bundle, render.Options{}); err != nil {
+		res, err := render.Render(doc.Cluster, bundle, render.Options{})
+		if err != nil {
 			b.Fatal(err)
 		}
+		nodes += len(res.Nodes)
+		for _, n := range res.Nodes {
+			for _, f := range n.Files {
+				written += len(f.Data)
+			}
+		}
+	}
+	elapsed := time.Since(start)
+	runtime.ReadMemStats(&after)
+	if nodes > 0 {
+		b.ReportMetric(float64(elapsed.Nanoseconds())/float64(nodes), "ns/node")
+		b.ReportMetric(float64(after.Mallocs-before.Mallocs)/float64(nodes), "allocs/node")
+		b.ReportMetric(float64(written)/float64(nodes), "B/node")
 	}
 }
 
-// BenchmarkRenderProcess1000 measures what a user waits for: the whole
-// `k8sgen render --force` process for 1000 nodes, writing every file.
-func BenchmarkRenderProcess1000(b *testing.B) {
+// BenchmarkRenderProcess10, 1000 and 10000 measure what a user waits for:
+// the whole `k8sgen render --force` process, writing every file, with the
+// output and the secrets on the benchmark's temporary directory.
+func BenchmarkRenderProcess10(b *testing.B)    { benchProcess(b, 10) }
+func BenchmarkRenderProcess1000(b *testing.B)  { benchProcess(b, 1000) }
+func BenchmarkRenderProcess10000(b *testing.B) { benchProcess(b, 10000) }
+
+func benchProcess(b *testing.B, n int) {
 	dir := b.TempDir()
 	bin := filepath.Join(dir, "k8sgen")
 	if out, err := exec.Command("go", "build", "-o", bin, "../cmd/k8sgen").CombinedOutput(); err != nil {
 		b.Fatalf("build: %v\n%s", err, out)
 	}
 	specPath := filepath.Join(dir, "cluster.yaml")
-	if err := os.WriteFile(specPath, bigSpec(1000), 0o644); err != nil {
+	if err := os.WriteFile(specPath, bigSpec(n), 0o644); err != nil {
 		b.Fatal(err)
 	}
 	args := []string{"render", "-f", specPath, "-o", filepath.Join(dir, "out"), "--force"}
@@ -83,10 +112,25 @@ func BenchmarkRenderProcess1000(b *testing.B) {
 	if out, err := exec.Command(bin, args...).CombinedOutput(); err != nil {
 		b.Fatalf("render: %v\n%s", err, out)
 	}
-	b.ResetTimer()
+	var written int64
+	filepath.Walk(filepath.Join(dir, "out"), func(_ string, fi os.FileInfo, err error) error {
+		if err == nil && !fi.IsDir() {
+			written += fi.Size()
+		}
+		return nil
+	})
+	var rss int64
+	start := time.Now()
 	for b.Loop() {
-		if out, err := exec.Command(bin, args...).CombinedOutput(); err != nil {
+		cmd := exec.Command(bin, args...)
+		if out, err := cmd.CombinedOutput(); err != nil {
 			b.Fatalf("render: %v\n%s", err, out)
 		}
+		if u, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+			rss = max(rss, u.Maxrss)
+		}
 	}
+	b.ReportMetric(float64(time.Since(start).Nanoseconds())/float64(b.N*n), "ns/node")
+	b.ReportMetric(float64(written)/float64(n), "B/node")
+	b.ReportMetric(float64(rss)/1024, "peak-RSS-MB")
 }

@@ -75,7 +75,7 @@ func TestSuggest(t *testing.T) {
 // (failCgroupV1) is refused on them as on rocky-8; their names as users write
 // them get the profile.
 func TestELProfiles(t *testing.T) {
-	for _, os := range []string{"anolis-8", "tencentos-3", "rocky-8"} {
+	for _, os := range []string{"anolis-8", "tencentos-3", "openeuler-22.03", "rocky-8"} {
 		src := edit(t, "os: ubuntu-24.04", "os: "+os, `kubernetesVersion: "1.32.0"`, `kubernetesVersion: "1.35.0"`)
 		_, probs := check(src)
 		expect(t, probs.Errors(), true, want{"kubernetesVersion", 2, []string{"does not run on " + os, "cgroup v1", "use Kubernetes 1.34"}})
