@@ -25,6 +25,11 @@ const SizeLimit = 16 * 1024
 type Options struct {
 	// Gzip compresses user-data (cloud-init detects and inflates it).
 	Gzip bool
+	// Sink, when set, receives each node as soon as it is rendered (from
+	// several goroutines at once, in no order), and the Result keeps the
+	// nodes' names, sizes and file paths but not their bytes: the whole
+	// output never sits in memory at once. An error from Sink stops the render.
+	Sink func(Node) error
 }
 
 // File is one output file, relative to the output directory.
@@ -67,7 +72,14 @@ func Render(c *spec.Cluster, b *secrets.Bundle, opt Options) (*Result, error) {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				res.Nodes[i], errs[i] = renderNode(plans[i], opt, cache)
+				n, err := renderNode(plans[i], opt, cache)
+				if err == nil && opt.Sink != nil {
+					err = opt.Sink(n)
+					for j := range n.Files {
+						n.Files[j].Data = nil
+					}
+				}
+				res.Nodes[i], errs[i] = n, err
 			}
 		}()
 	}

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"text/tabwriter"
 	"time"
 	"unicode"
@@ -556,7 +557,25 @@ func cmdRender(e env, args []string) error {
 			fmt.Fprintf(e.stderr, "k8sgen: warning: %s\n", warning)
 		}
 	}
-	res, err := render.Render(c, bundle, render.Options{Gzip: *gz})
+	// Nodes go to disk as they are rendered: the whole output never sits in
+	// memory, and nothing is published until every node and the bundle are in.
+	dir, err := newOutputDir(outReal, c.Name)
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", *out, err)
+	}
+	defer dir.discard()
+	var writeErr error
+	var writeOnce sync.Once
+	res, err := render.Render(c, bundle, render.Options{Gzip: *gz, Sink: func(n render.Node) error {
+		err := dir.writeNode(n)
+		if err != nil {
+			writeOnce.Do(func() { writeErr = err })
+		}
+		return err
+	}})
+	if writeErr != nil {
+		return fmt.Errorf("writing %s: %w", *out, writeErr)
+	}
 	if err != nil {
 		// The spec passed validation, so this is a spec the validator missed.
 		return invalidError{fmt.Sprintf("render: %v", err)}
@@ -586,7 +605,7 @@ func cmdRender(e env, args []string) error {
 			fmt.Fprintf(e.stderr, "k8sgen: recorded Kubernetes %s in %s\n", c.KubernetesVersion, p.secrets)
 		}
 	}
-	if err := writeOutput(outReal, c.Name, res); err != nil {
+	if err := dir.publish(c.Name, res); err != nil {
 		return fmt.Errorf("writing %s: %w", *out, err)
 	}
 	if err := writeReplace(p.kubeReal, res.Kubeconfig, 0o600); err != nil {

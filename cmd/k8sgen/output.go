@@ -255,61 +255,86 @@ func removeStaleTemps(e env, out string) {
 	}
 }
 
-// writeOutput fills a private temporary directory beside out (resolved) and then
-// puts it in out's place in one step, so that a failed render leaves nothing
+// outputDir is a private temporary directory beside the output directory out
+// (resolved): the render fills it node by node as nodes are rendered, then
+// it takes out's place in one step, so that a failed render leaves nothing
 // behind and a served directory never shows a half-written or missing output.
-// The temporary directory is 0700 until it is complete: it holds the CA keys.
-func writeOutput(out, cluster string, res *render.Result) error {
+// It is 0700 until it is complete: it holds the CA keys.
+type outputDir struct{ out, tmp string }
+
+// newOutputDir makes the temporary directory and puts k8sgen's marker in it
+// first, so that even a directory cut short (a killed process) carries it and
+// a later render can tell it is k8sgen's.
+func newOutputDir(out, cluster string) (*outputDir, error) {
 	parent, base := filepath.Dir(out), filepath.Base(out)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
-		return err
+		return nil, err
 	}
 	tmp, err := os.MkdirTemp(parent, tempPrefix+base+"-*")
 	if err != nil {
-		return err
+		return nil, err
 	}
-	// After a swap tmp holds the previous output; either way it goes.
-	defer os.RemoveAll(tmp)
+	d := &outputDir{out: out, tmp: tmp}
+	if err := d.marker(cluster, nil); err != nil {
+		d.discard()
+		return nil, err
+	}
+	return d, nil
+}
 
-	// The marker goes first, so that even a temporary directory cut short
-	// carries it and a later render can tell it is k8sgen's.
+// marker writes k8sgen's mark with the files it wrote (the full list once
+// every node is in).
+func (d *outputDir) marker(cluster string, names []string) error {
+	slices.Sort(names)
+	marker := fmt.Sprintf("%s for cluster %s. k8sgen render --force replaces this directory\n# only while it holds this file and nothing but the files listed below.\n%s\n",
+		markerHeader, cluster, strings.Join(names, "\n"))
+	return os.WriteFile(filepath.Join(d.tmp, outputMarker), []byte(marker), 0o644)
+}
+
+// writeNode writes one node's files; nodes may be written concurrently.
+func (d *outputDir) writeNode(n render.Node) error {
+	for _, f := range n.Files {
+		p := filepath.Join(d.tmp, filepath.FromSlash(f.Path))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(p, f.Data, fs.FileMode(f.Mode)); err != nil {
+			return err
+		}
+		if err := os.Chmod(p, fs.FileMode(f.Mode)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// publish completes the marker and puts the directory in out's place; the
+// previous output, if any, ends up in the temporary directory, which discard
+// removes.
+func (d *outputDir) publish(cluster string, res *render.Result) error {
 	var names []string
 	for _, n := range res.Nodes {
 		for _, f := range n.Files {
 			names = append(names, f.Path)
 		}
 	}
-	slices.Sort(names)
-	marker := fmt.Sprintf("%s for cluster %s. k8sgen render --force replaces this directory\n# only while it holds this file and nothing but the files listed below.\n%s\n",
-		markerHeader, cluster, strings.Join(names, "\n"))
-	if err := os.WriteFile(filepath.Join(tmp, outputMarker), []byte(marker), 0o644); err != nil {
+	if err := d.marker(cluster, names); err != nil {
 		return err
-	}
-	for _, n := range res.Nodes {
-		for _, f := range n.Files {
-			p := filepath.Join(tmp, filepath.FromSlash(f.Path))
-			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-				return err
-			}
-			if err := os.WriteFile(p, f.Data, fs.FileMode(f.Mode)); err != nil {
-				return err
-			}
-			if err := os.Chmod(p, fs.FileMode(f.Mode)); err != nil {
-				return err
-			}
-		}
 	}
 	if afterFill != nil {
-		afterFill(tmp)
+		afterFill(d.tmp)
 	}
-	if err := os.Chmod(tmp, 0o755); err != nil {
+	if err := os.Chmod(d.tmp, 0o755); err != nil {
 		return err
 	}
-	if _, err := os.Lstat(out); err == nil {
-		return exchange(tmp, out)
+	if _, err := os.Lstat(d.out); err == nil {
+		return exchange(d.tmp, d.out)
 	}
-	return renameNoReplace(tmp, out)
+	return renameNoReplace(d.tmp, d.out)
 }
+
+// discard removes the temporary directory (after publish: the old output).
+func (d *outputDir) discard() { os.RemoveAll(d.tmp) }
 
 // swapByRenames puts tmp in out's place with two renames, where the file system
 // cannot exchange them in one step; the old output ends up in tmp.
