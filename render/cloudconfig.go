@@ -64,15 +64,20 @@ type runcmd struct {
 // reader knows (U+0085, U+2028, U+2029 as well as \n), which indenting by hand
 // after \n alone would not.
 func writeFileEntry(f WriteFile) ([]byte, error) {
+	return writeFileEntries([]WriteFile{f})
+}
+
+// writeFileEntries is writeFileEntry for several entries, in one encoding.
+func writeFileEntries(fs []WriteFile) ([]byte, error) {
 	raw, err := encodeYAML(struct {
 		WriteFiles []WriteFile `yaml:"write_files"`
-	}{[]WriteFile{f}})
+	}{fs})
 	if err != nil {
 		return nil, err
 	}
 	entry, ok := bytes.CutPrefix(raw, []byte("write_files:\n"))
 	if !ok {
-		return nil, fmt.Errorf("write_files entry %s: unexpected encoding %.40q", f.Path, raw)
+		return nil, fmt.Errorf("write_files entry %s: unexpected encoding %.40q", fs[0].Path, raw)
 	}
 	return entry, nil
 }

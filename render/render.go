@@ -134,7 +134,7 @@ func renderNode(p *plan.NodePlan, opt Options, cache *fragments) (Node, error) {
 		if pending.Len() == 0 {
 			return nil
 		}
-		z, err := gzipBytes(pending.Bytes())
+		z, err := gzipSmall(pending.Bytes())
 		if err != nil {
 			return err
 		}
@@ -143,35 +143,64 @@ func renderNode(p *plan.NodePlan, opt Options, cache *fragments) (Node, error) {
 		pending.Reset()
 		return nil
 	}
+	// Room for a typical node at once (the buffers would otherwise grow in
+	// steps, which was most of a render's allocation).
+	raw.Grow(16 << 10)
+	gz.Grow(8 << 10)
 	head, err := cloudConfigHead(p)
 	if err != nil {
 		return Node{}, err
 	}
 	pending.Write(head)
+	// The node's own entries are encoded together, one encoder per run of
+	// them: a YAML list's items encode the same together as apart.
+	var own []WriteFile
+	encodeOwn := func() error {
+		if len(own) == 0 {
+			return nil
+		}
+		entries, err := writeFileEntries(own)
+		if err != nil {
+			return err
+		}
+		pending.Write(entries)
+		own = own[:0]
+		return nil
+	}
 	for _, f := range p.Files {
-		encode := func() ([]byte, error) {
+		entryOf := func() (WriteFile, error) {
 			content, err := FileContent(p, f)
 			if err != nil {
-				return nil, err
+				return WriteFile{}, err
 			}
 			wf := WriteFile{Path: f.Path, Owner: "root:root", Permissions: f.Mode, Content: string(content)}
 			if compressible[f.Path] && len(content) > compressAbove {
 				z, err := gzipBytes(content)
 				if err != nil {
-					return nil, err
+					return WriteFile{}, err
 				}
 				wf.Encoding, wf.Content = "gz+b64", base64.StdEncoding.EncodeToString(z)
+			}
+			return wf, nil
+		}
+		encode := func() ([]byte, error) {
+			wf, err := entryOf()
+			if err != nil {
+				return nil, err
 			}
 			return writeFileEntry(wf)
 		}
 		key := p.ScopeKey(f)
 		if key == "" {
-			entry, err := encode()
+			wf, err := entryOf()
 			if err != nil {
 				return Node{}, err
 			}
-			pending.Write(entry)
+			own = append(own, wf)
 			continue
+		}
+		if err := encodeOwn(); err != nil {
+			return Node{}, err
 		}
 		shared, err := cache.get(key+"|"+f.Path, func() (part, error) {
 			entry, err := encode()
@@ -189,6 +218,9 @@ func renderNode(p *plan.NodePlan, opt Options, cache *fragments) (Node, error) {
 		}
 		raw.Write(shared.raw)
 		gz.Write(shared.gz)
+	}
+	if err := encodeOwn(); err != nil {
+		return Node{}, err
 	}
 	tail, err := cloudConfigTail(p)
 	if err != nil {
@@ -242,6 +274,29 @@ var gzipPool = sync.Pool{New: func() any {
 	w, _ := gzip.NewWriterLevel(nil, gzip.BestCompression)
 	return w
 }}
+
+// smallPool compresses a node's own stretches of user-data: a few hundred
+// bytes each, where level 9 spends its time clearing its tables, not
+// finding matches (BestSpeed keeps small ones).
+var smallPool = sync.Pool{New: func() any {
+	w, _ := gzip.NewWriterLevel(nil, gzip.BestSpeed)
+	return w
+}}
+
+// gzipSmall is gzipBytes for a node's own stretches.
+func gzipSmall(b []byte) ([]byte, error) {
+	var buf bytes.Buffer
+	w := smallPool.Get().(*gzip.Writer)
+	defer smallPool.Put(w)
+	w.Reset(&buf)
+	if _, err := w.Write(b); err != nil {
+		return nil, err
+	}
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
 
 // gzipBytes compresses one member deterministically: no name, no timestamp.
 func gzipBytes(b []byte) ([]byte, error) {
