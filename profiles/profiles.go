@@ -104,6 +104,9 @@ type Containerd struct {
 	// ConfigVersion fixes config.toml's version where the OS, not the Kubernetes
 	// release, picks containerd's (0: by the release's containerd series).
 	ConfigVersion int `yaml:"configVersion"`
+	// Series fixes the containerd.io series installed where the OS's
+	// repository has no other ("": the Kubernetes release's series).
+	Series string `yaml:"series"`
 }
 
 var (

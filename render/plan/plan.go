@@ -672,8 +672,12 @@ func Build(c *spec.Cluster, b *secrets.Bundle) ([]*NodePlan, error) {
 		}
 	}
 	sort.Slice(sysctls, func(i, j int) bool { return sysctls[i].Key < sysctls[j].Key })
+	series := rel.containerd
+	if prof.Containerd.Series != "" {
+		series = prof.Containerd.Series
+	}
 	cfgVersion := 3
-	if rel.containerd == "1.7" {
+	if series == "1.7" {
 		cfgVersion = 2
 	}
 	if prof.Containerd.ConfigVersion != 0 {
@@ -761,7 +765,7 @@ func Build(c *spec.Cluster, b *secrets.Bundle) ([]*NodePlan, error) {
 		KubeRepo:                 kubernetesRepo(c.Packages.Kubernetes, minor, prof, c.Packages.Extra),
 		RuntimeRepo:              runtimeRepo(c.Packages.Runtime, prof, c.Packages.Extra),
 		ExtraRepos:               extraRepos(c.Packages.Extra),
-		ContainerdSeries:         rel.containerd,
+		ContainerdSeries:         series,
 		ContainerdConfigVersion:  cfgVersion,
 		ContainerdBuiltin:        prof.Containerd.Builtin,
 		EtcdAPICallTimeout:       rel.etcdTimeout,

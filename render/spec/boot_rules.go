@@ -142,5 +142,7 @@ func (v *validator) runtimeRepo(c *Cluster) {
 		v.errorf("packages.runtime.baseURL", "%q is Docker's repository for %s, which %s cannot use (%s); use the /linux/%s directory", r.BaseURL, distro, c.OS, prof.PackageManager, want)
 	case pm == "apt" && distro != want:
 		v.errorf("packages.runtime.baseURL", "%q is Docker's repository for %s; %s needs /linux/%s (its codename %s is not under %s)", r.BaseURL, distro, c.OS, want, prof.Codename, distro)
+	case distro == "centos" && prof.ELRelease == 8:
+		v.warnf("packages.runtime.baseURL", "%q is Docker's CentOS tree, whose EL 8 packages stopped at docker-ce 26.1.3 when CentOS Stream 8 ended (2024): %s gets that Docker and no containerd.io 1.7; mirror /linux/rhel instead, where Docker builds EL 8 packages today", r.BaseURL, c.OS)
 	}
 }

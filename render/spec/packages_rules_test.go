@@ -114,3 +114,34 @@ func TestPackageSourcesRedTeam(t *testing.T) {
 		t.Errorf("suggest of a long word: %v", got)
 	}
 }
+
+// TestEL8CentOSTree: a mirror of Docker's CentOS tree for an EL 8 OS is
+// warned about (its EL 8 packages stopped at docker-ce 26.1.3); the RHEL tree
+// and EL 9's CentOS tree are not.
+func TestEL8CentOSTree(t *testing.T) {
+	warned := func(os, url string) bool {
+		_, probs := check(editOf(t, base, "os: ubuntu-24.04", "os: "+os) + "packages:\n  runtime:\n    baseURL: " + url + "\n")
+		if len(probs.Errors()) > 0 {
+			t.Fatalf("%s %s: %s", os, url, dump(probs.Errors()))
+		}
+		for _, p := range probs.Warnings() {
+			if p.Path == "packages.runtime.baseURL" && p.Line == lAfterBase+2 && strings.Contains(p.Msg, "stopped at docker-ce 26.1.3") {
+				return true
+			}
+		}
+		return false
+	}
+	for _, tc := range []struct {
+		os, url string
+		want    bool
+	}{
+		{"rocky-8", "https://mirrors.aliyun.com/docker-ce/linux/centos", true},
+		{"tencentos-3", "https://mirrors.aliyun.com/docker-ce/linux/centos", true},
+		{"rocky-8", "https://mirrors.aliyun.com/docker-ce/linux/rhel", false},
+		{"rocky-9", "https://mirrors.aliyun.com/docker-ce/linux/centos", false},
+	} {
+		if got := warned(tc.os, tc.url); got != tc.want {
+			t.Errorf("%s with %s: warned %v, want %v", tc.os, tc.url, got, tc.want)
+		}
+	}
+}
