@@ -284,25 +284,16 @@ var smallPool = sync.Pool{New: func() any {
 }}
 
 // gzipSmall is gzipBytes for a node's own stretches.
-func gzipSmall(b []byte) ([]byte, error) {
-	var buf bytes.Buffer
-	w := smallPool.Get().(*gzip.Writer)
-	defer smallPool.Put(w)
-	w.Reset(&buf)
-	if _, err := w.Write(b); err != nil {
-		return nil, err
-	}
-	if err := w.Close(); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
-}
+func gzipSmall(b []byte) ([]byte, error) { return gzipWith(&smallPool, b) }
 
 // gzipBytes compresses one member deterministically: no name, no timestamp.
-func gzipBytes(b []byte) ([]byte, error) {
+func gzipBytes(b []byte) ([]byte, error) { return gzipWith(&gzipPool, b) }
+
+// gzipWith compresses one member with a writer from pool.
+func gzipWith(pool *sync.Pool, b []byte) ([]byte, error) {
 	var buf bytes.Buffer
-	w := gzipPool.Get().(*gzip.Writer)
-	defer gzipPool.Put(w)
+	w := pool.Get().(*gzip.Writer)
+	defer pool.Put(w)
 	w.Reset(&buf)
 	if _, err := w.Write(b); err != nil {
 		return nil, err

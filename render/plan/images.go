@@ -35,13 +35,9 @@ type Image struct {
 // (with the pause image), kube-vip's, the CNI's, then each add-on's. The spec
 // must be defaulted and valid, with its manifest files read.
 func Images(c *spec.Cluster) ([]Image, error) {
-	ver, ok := spec.ParseVersion(c.KubernetesVersion)
-	if !ok {
-		return nil, fmt.Errorf("kubernetesVersion %q is not a version", c.KubernetesVersion)
-	}
-	rel, ok := releases[ver.Minor]
-	if !ok || ver.Major != 1 {
-		return nil, fmt.Errorf("kubernetesVersion %s is not supported", ver)
+	ver, rel, err := releaseOf(c)
+	if err != nil {
+		return nil, err
 	}
 	var out []Image
 	add := func(ref, upstream, what, note string) {

@@ -609,13 +609,9 @@ func Build(c *spec.Cluster, b *secrets.Bundle) ([]*NodePlan, error) {
 	if err != nil {
 		return nil, err
 	}
-	ver, ok := spec.ParseVersion(c.KubernetesVersion)
-	if !ok {
-		return nil, fmt.Errorf("kubernetesVersion %q is not a version", c.KubernetesVersion)
-	}
-	rel, ok := releases[ver.Minor]
-	if !ok || ver.Major != 1 {
-		return nil, fmt.Errorf("kubernetesVersion %s is not supported", ver)
+	ver, rel, err := releaseOf(c)
+	if err != nil {
+		return nil, err
 	}
 	hash, err := b.CACertHash()
 	if err != nil {

@@ -1,5 +1,11 @@
 package plan
 
+import (
+	"fmt"
+
+	"github.com/k8sgen/k8sgen/render/spec"
+)
+
 // release is what k8sgen needs to know about one Kubernetes minor.
 type release struct {
 	// kubeadmAPI is the kubeadm config API the minor's kubeadm should be given.
@@ -28,4 +34,17 @@ var releases = map[int]release{
 	35: {etcd: "3.6.6-0", coredns: "v1.13.1", etcdTimeout: true, kubeadmAPI: "kubeadm.k8s.io/v1beta4", pause: "3.10.1", containerd: "2"},
 	36: {etcd: "3.6.8-0", coredns: "v1.14.2", etcdTimeout: true, kubeadmAPI: "kubeadm.k8s.io/v1beta4", pause: "3.10.2", containerd: "2"},
 	37: {etcd: "3.7.0-0", coredns: "v1.14.6", etcdTimeout: true, kubeadmAPI: "kubeadm.k8s.io/v1beta4", pause: "3.10.2", containerd: "2"},
+}
+
+// releaseOf is the spec's Kubernetes release and what k8sgen knows of its minor.
+func releaseOf(c *spec.Cluster) (spec.Version, release, error) {
+	ver, ok := spec.ParseVersion(c.KubernetesVersion)
+	if !ok {
+		return ver, release{}, fmt.Errorf("kubernetesVersion %q is not a version", c.KubernetesVersion)
+	}
+	rel, ok := releases[ver.Minor]
+	if !ok || ver.Major != 1 {
+		return ver, release{}, fmt.Errorf("kubernetesVersion %s is not supported", ver)
+	}
+	return ver, rel, nil
 }
