@@ -41,6 +41,9 @@ type cloudConfig struct {
 	SSHAuthorizedKeys []string `yaml:"ssh_authorized_keys,omitempty"`
 	// Users keeps the image's default user and adds the debugging login.
 	Users []any `yaml:"users,omitempty"`
+	// WriteFiles are the node's own entries; the entries it shares with other
+	// nodes follow them, encoded once for all.
+	WriteFiles []WriteFile `yaml:"write_files"`
 }
 
 // cloudUser is one cloud-init users entry.
@@ -58,16 +61,11 @@ type runcmd struct {
 	Runcmd [][]string `yaml:"runcmd"`
 }
 
-// writeFileEntry encodes one write_files item as it sits under the write_files
-// key. Encoding entries one by one lets nodes share the big ones. The YAML encoder
+// writeFileEntries encodes write_files items as they sit under the write_files
+// key. Encoding shared entries apart lets nodes share them. The YAML encoder
 // writes the whole entry, indentation included: it knows every line break a YAML
 // reader knows (U+0085, U+2028, U+2029 as well as \n), which indenting by hand
 // after \n alone would not.
-func writeFileEntry(f WriteFile) ([]byte, error) {
-	return writeFileEntries([]WriteFile{f})
-}
-
-// writeFileEntries is writeFileEntry for several entries, in one encoding.
 func writeFileEntries(fs []WriteFile) ([]byte, error) {
 	raw, err := encodeYAML(struct {
 		WriteFiles []WriteFile `yaml:"write_files"`
@@ -95,9 +93,14 @@ func encodeYAML(v any) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// cloudConfigHead is the user-data up to the write_files entries.
-func cloudConfigHead(p *plan.NodePlan) ([]byte, error) {
-	cc := cloudConfig{Hostname: p.Name, SSHAuthorizedKeys: p.SSHAuthorizedKeys}
+// cloudConfigHead is the node's own stretch of user-data: its header, its
+// cloud-config keys and its own write_files entries (own), which must not be
+// empty, as the shared entries follow them as items of the same list.
+func cloudConfigHead(p *plan.NodePlan, own []WriteFile) ([]byte, error) {
+	if len(own) == 0 {
+		return nil, fmt.Errorf("node %s has no file of its own to start write_files", p.Name)
+	}
+	cc := cloudConfig{Hostname: p.Name, SSHAuthorizedKeys: p.SSHAuthorizedKeys, WriteFiles: own}
 	if short, _, dotted := strings.Cut(p.Name, "."); dotted {
 		cc.Hostname, cc.FQDN, cc.PreferFQDN = short, p.Name, true
 	}
@@ -114,7 +117,6 @@ func cloudConfigHead(p *plan.NodePlan) ([]byte, error) {
 	fmt.Fprintf(&buf, "# k8sgen: %s (%s) of cluster %s, Kubernetes %s on %s.\n", p.Name, p.Role, p.Cluster, p.Version, p.OS.Name)
 	fmt.Fprintf(&buf, "# First boot runs %s; progress in %s/status, log in %s.\n", p.Paths.Bootstrap, p.Paths.State, p.Paths.Log)
 	buf.Write(head)
-	buf.WriteString("write_files:\n")
 	return buf.Bytes(), nil
 }
 

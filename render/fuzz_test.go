@@ -428,6 +428,7 @@ func renderAccepted(t *testing.T, src, value string) *render.Result {
 	if err != nil {
 		t.Fatalf("accepted spec does not render: %v\n%s", err, src)
 	}
+	sameAsNodeByNode(t, c, &b, render.Options{}, res, src)
 	plans, err := plan.Build(c, &b)
 	if err != nil {
 		t.Fatal(err)
@@ -536,9 +537,18 @@ func checkNode(t *testing.T, n render.Node, p *plan.NodePlan, value, src string)
 	if len(ud.WriteFiles) != len(p.Files) {
 		t.Fatalf("%s: user-data writes %d files, the plan %d\n%s", n.Name, len(ud.WriteFiles), len(p.Files), src)
 	}
+	// The node's own files come first, then those it shares, each in plan order.
+	var order []plan.File
+	for _, own := range []bool{true, false} {
+		for _, f := range p.Files {
+			if (p.ScopeKey(f) == "") == own {
+				order = append(order, f)
+			}
+		}
+	}
 	for i, w := range ud.WriteFiles {
-		if w.Path != p.Files[i].Path || w.Permissions != p.Files[i].Mode {
-			t.Fatalf("%s: write_files[%d] is %s %s, the plan says %s %s\n%s", n.Name, i, w.Path, w.Permissions, p.Files[i].Path, p.Files[i].Mode, src)
+		if w.Path != order[i].Path || w.Permissions != order[i].Mode {
+			t.Fatalf("%s: write_files[%d] is %s %s, the plan says %s %s\n%s", n.Name, i, w.Path, w.Permissions, order[i].Path, order[i].Mode, src)
 		}
 		checkFormat(t, w.Path, w.text(t), value, src)
 	}

@@ -30,6 +30,8 @@ type Options struct {
 	// nodes' names, sizes and file paths but not their bytes: the whole
 	// output never sits in memory at once. An error from Sink stops the render.
 	Sink func(Node) error
+	// nodeByNode turns shapes off (for the tests that compare both ways).
+	nodeByNode bool
 }
 
 // File is one output file, relative to the output directory.
@@ -46,6 +48,8 @@ type Node struct {
 	// Raw is the first-boot config's size as written without --gzip, Gzipped
 	// its size with it (user-data gzipped; config.ign with its files gzipped).
 	Raw, Gzipped int
+	// shaped marks a node rendered from its kind's shape (for the tests).
+	shaped bool
 }
 
 // Result is the whole render.
@@ -65,6 +69,10 @@ func Render(c *spec.Cluster, b *secrets.Bundle, opt Options) (*Result, error) {
 	res := &Result{Nodes: make([]Node, len(plans))}
 	errs := make([]error, len(plans))
 	cache := &fragments{m: map[string]part{}}
+	var kinds *shapes
+	if !opt.nodeByNode {
+		kinds = &shapes{m: map[string]*shape{}}
+	}
 	next := make(chan int)
 	var wg sync.WaitGroup
 	for w := 0; w < min(runtime.GOMAXPROCS(0), len(plans)); w++ {
@@ -72,7 +80,7 @@ func Render(c *spec.Cluster, b *secrets.Bundle, opt Options) (*Result, error) {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				n, err := renderNode(plans[i], opt, cache)
+				n, err := renderShaped(plans[i], opt, cache, kinds)
 				if err == nil && opt.Sink != nil {
 					err = opt.Sink(n)
 					for j := range n.Files {
@@ -122,88 +130,68 @@ func (f *fragments) get(key string, make func() (part, error)) (part, error) {
 	return p, err
 }
 
-// renderNode builds user-data from parts. Shared entries are encoded and
-// compressed once; the gzip form is a multi-member stream (RFC 1952, read
-// whole by cloud-init's and Go's gzip readers), so it never needs recompressing.
+// renderNode builds user-data from parts: the node's own stretch (the header,
+// the cloud-config keys and the node's own write_files entries, in one YAML
+// encoding), then the entries it shares with other nodes, then the runcmd
+// tail. Shared parts are encoded and compressed once; the gzip form is a
+// multi-member stream (RFC 1952, read whole by cloud-init's and Go's gzip
+// readers), so a node compresses only its own stretch.
 func renderNode(p *plan.NodePlan, opt Options, cache *fragments) (Node, error) {
 	if p.OS.Output == "ignition" {
 		return renderIgnition(p, opt)
 	}
-	var raw, gz, pending bytes.Buffer
-	flush := func() error {
-		if pending.Len() == 0 {
-			return nil
-		}
-		z, err := gzipSmall(pending.Bytes())
-		if err != nil {
-			return err
-		}
-		raw.Write(pending.Bytes())
-		gz.Write(z)
-		pending.Reset()
-		return nil
-	}
-	// Room for a typical node at once (the buffers would otherwise grow in
-	// steps, which was most of a render's allocation).
-	raw.Grow(16 << 10)
-	gz.Grow(8 << 10)
-	head, err := cloudConfigHead(p)
+	cp, err := cloudParts(p, cache)
 	if err != nil {
 		return Node{}, err
 	}
-	pending.Write(head)
-	// The node's own entries are encoded together, one encoder per run of
-	// them: a YAML list's items encode the same together as apart.
-	var own []WriteFile
-	encodeOwn := func() error {
-		if len(own) == 0 {
-			return nil
+	return cp.node(p, opt)
+}
+
+// renderShaped renders a worker from its kind's shape where it can (see
+// shape.go), and any other node on its own.
+func renderShaped(p *plan.NodePlan, opt Options, cache *fragments, kinds *shapes) (Node, error) {
+	if kinds != nil && !p.ControlPlane && p.OS.Output != "ignition" {
+		if n, ok, err := kinds.of(p, cache).render(p, opt); ok || err != nil {
+			return n, err
 		}
-		entries, err := writeFileEntries(own)
-		if err != nil {
-			return err
-		}
-		pending.Write(entries)
-		own = own[:0]
-		return nil
 	}
+	return renderNode(p, opt, cache)
+}
+
+// cloudNode is a cloud-init node's output before it is put together: its own
+// stretch of user-data, the parts it shares with other nodes, its meta-data.
+type cloudNode struct {
+	head   []byte
+	shared []part
+	meta   []byte
+}
+
+func cloudParts(p *plan.NodePlan, cache *fragments) (cloudNode, error) {
+	var own []WriteFile
+	var shared []plan.File
 	for _, f := range p.Files {
-		entryOf := func() (WriteFile, error) {
-			content, err := FileContent(p, f)
-			if err != nil {
-				return WriteFile{}, err
-			}
-			wf := WriteFile{Path: f.Path, Owner: "root:root", Permissions: f.Mode, Content: string(content)}
-			if compressible[f.Path] && len(content) > compressAbove {
-				z, err := gzipBytes(content)
-				if err != nil {
-					return WriteFile{}, err
-				}
-				wf.Encoding, wf.Content = "gz+b64", base64.StdEncoding.EncodeToString(z)
-			}
-			return wf, nil
-		}
-		encode := func() ([]byte, error) {
-			wf, err := entryOf()
-			if err != nil {
-				return nil, err
-			}
-			return writeFileEntry(wf)
-		}
-		key := p.ScopeKey(f)
-		if key == "" {
-			wf, err := entryOf()
-			if err != nil {
-				return Node{}, err
-			}
-			own = append(own, wf)
+		if p.ScopeKey(f) != "" {
+			shared = append(shared, f)
 			continue
 		}
-		if err := encodeOwn(); err != nil {
-			return Node{}, err
+		wf, err := writeFileOf(p, f)
+		if err != nil {
+			return cloudNode{}, err
 		}
-		shared, err := cache.get(key+"|"+f.Path, func() (part, error) {
-			entry, err := encode()
+		own = append(own, wf)
+	}
+	head, err := cloudConfigHead(p, own)
+	if err != nil {
+		return cloudNode{}, err
+	}
+	cn := cloudNode{head: head, shared: make([]part, 0, len(shared)+1)}
+	for _, f := range shared {
+		sp, err := cache.get(p.ScopeKey(f)+"|"+f.Path, func() (part, error) {
+			wf, err := writeFileOf(p, f)
+			if err != nil {
+				return part{}, err
+			}
+			entry, err := writeFileEntries([]WriteFile{wf})
 			if err != nil {
 				return part{}, err
 			}
@@ -211,39 +199,72 @@ func renderNode(p *plan.NodePlan, opt Options, cache *fragments) (Node, error) {
 			return part{raw: entry, gz: z}, err
 		})
 		if err != nil {
-			return Node{}, err
+			return cloudNode{}, err
 		}
-		if err := flush(); err != nil {
-			return Node{}, err
+		cn.shared = append(cn.shared, sp)
+	}
+	tail, err := cache.get("tail|"+p.Paths.Bootstrap, func() (part, error) {
+		t, err := cloudConfigTail(p)
+		if err != nil {
+			return part{}, err
 		}
-		raw.Write(shared.raw)
-		gz.Write(shared.gz)
+		z, err := gzipBytes(t)
+		return part{raw: t, gz: z}, err
+	})
+	if err != nil {
+		return cloudNode{}, err
 	}
-	if err := encodeOwn(); err != nil {
-		return Node{}, err
-	}
-	tail, err := cloudConfigTail(p)
+	cn.shared = append(cn.shared, tail)
+	cn.meta, err = templates.Execute("meta-data", p)
+	return cn, err
+}
+
+// node puts the node's files together: user-data raw or gzipped, and the
+// sizes of both.
+func (cn cloudNode) node(p *plan.NodePlan, opt Options) (Node, error) {
+	headGz, err := gzipSmall(cn.head)
 	if err != nil {
 		return Node{}, err
 	}
-	pending.Write(tail)
-	if err := flush(); err != nil {
-		return Node{}, err
+	size, gzSize := len(cn.head), len(headGz)
+	for _, sp := range cn.shared {
+		size, gzSize = size+len(sp.raw), gzSize+len(sp.gz)
 	}
-	md, err := templates.Execute("meta-data", p)
-	if err != nil {
-		return Node{}, err
-	}
-	n := Node{Name: p.Name, Role: p.Role, Raw: raw.Len(), Gzipped: gz.Len()}
-	data := raw.Bytes()
+	var data []byte
 	if opt.Gzip {
-		data = gz.Bytes()
+		data = append(make([]byte, 0, gzSize), headGz...)
+	} else {
+		data = append(make([]byte, 0, size), cn.head...)
 	}
-	n.Files = []File{
+	for _, sp := range cn.shared {
+		if opt.Gzip {
+			data = append(data, sp.gz...)
+		} else {
+			data = append(data, sp.raw...)
+		}
+	}
+	return Node{Name: p.Name, Role: p.Role, Raw: size, Gzipped: gzSize, Files: []File{
 		{Path: p.Name + "/user-data", Mode: 0o600, Data: data},
-		{Path: p.Name + "/meta-data", Mode: 0o644, Data: md},
+		{Path: p.Name + "/meta-data", Mode: 0o644, Data: cn.meta},
+	}}, nil
+}
+
+// writeFileOf is the write_files entry of one planned file. The hosts block
+// is written gz+b64 once it is long (the tutorials' list of every node).
+func writeFileOf(p *plan.NodePlan, f plan.File) (WriteFile, error) {
+	content, err := FileContent(p, f)
+	if err != nil {
+		return WriteFile{}, err
 	}
-	return n, nil
+	wf := WriteFile{Path: f.Path, Owner: "root:root", Permissions: f.Mode, Content: string(content)}
+	if compressible[f.Path] && len(content) > compressAbove {
+		z, err := gzipBytes(content)
+		if err != nil {
+			return WriteFile{}, err
+		}
+		wf.Encoding, wf.Content = "gz+b64", base64.StdEncoding.EncodeToString(z)
+	}
+	return wf, nil
 }
 
 // renderIgnition writes the node's Ignition config, config.ign (0600: it

@@ -181,6 +181,13 @@ func flow(b *strings.Builder, v any, depth int) error {
 	return nil
 }
 
+// The replacements of unitq and envq, made once (a Replacer is safe for
+// concurrent use).
+var (
+	unitEscapes = strings.NewReplacer(`\`, `\\`, `"`, `\"`, `%`, `%%`, `$`, `$$`)
+	envEscapes  = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "`", "\\`", `$`, `\$`)
+)
+
 // UnitQuote writes s as one argument of a systemd unit's command line: double
 // quotes with \ and " escaped, % doubled (specifiers) and $ doubled (variable
 // expansion). Control characters have no place in a unit file.
@@ -188,8 +195,7 @@ func UnitQuote(s string) (string, error) {
 	if err := noControl(s); err != nil {
 		return "", err
 	}
-	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, `%`, `%%`, `$`, `$$`)
-	return `"` + r.Replace(s) + `"`, nil
+	return `"` + unitEscapes.Replace(s) + `"`, nil
 }
 
 // EnvQuote writes s as a value of a systemd EnvironmentFile: double quotes with a
@@ -199,8 +205,7 @@ func EnvQuote(s string) (string, error) {
 	if err := noControl(s); err != nil {
 		return "", err
 	}
-	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "`", "\\`", `$`, `\$`)
-	return `"` + r.Replace(s) + `"`, nil
+	return `"` + envEscapes.Replace(s) + `"`, nil
 }
 
 // Word passes s into a line-oriented file that has no quoting (chrony.conf,

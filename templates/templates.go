@@ -25,17 +25,28 @@ var (
 // A value reaches a file only through the function of that file's format (Formats).
 func Funcs() template.FuncMap {
 	fm := sprig.HermeticTxtFuncMap()
-	fm["shq"] = ShellQuote
+	for name, f := range Escapers() {
+		fm[name] = f
+	}
 	fm["shwords"] = shellWords
-	fm["yamlq"] = DoubleQuote
-	fm["yamlk"] = YAMLKey
 	fm["yamlv"] = YAMLValue
-	fm["tomlq"] = DoubleQuote
-	fm["unitq"] = UnitQuote
-	fm["envq"] = EnvQuote
-	fm["word"] = Word
-	fm["line"] = Line
 	return fm
+}
+
+// Escapers are the escaping functions of one string, by their template
+// names; shwords and yamlv (of lists and maps) are the others.
+func Escapers() map[string]func(string) (string, error) {
+	return map[string]func(string) (string, error){
+		"shq":   ShellQuote,
+		"yamlq": DoubleQuote,
+		"yamlk": YAMLKey,
+		"yamlv": func(s string) (string, error) { return YAMLValue(s) },
+		"tomlq": DoubleQuote,
+		"unitq": UnitQuote,
+		"envq":  EnvQuote,
+		"word":  Word,
+		"line":  Line,
+	}
 }
 
 // Format is the syntax of a template's output, which decides how values are escaped.

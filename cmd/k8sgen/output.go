@@ -291,21 +291,40 @@ func (d *outputDir) marker(cluster string, names []string) error {
 	return os.WriteFile(filepath.Join(d.tmp, outputMarker), []byte(marker), 0o644)
 }
 
-// writeNode writes one node's files; nodes may be written concurrently.
+// writeNode writes one node's files; nodes may be written concurrently. A
+// node's files share its directory, made once; each file is new (O_EXCL) and
+// gets its mode through its descriptor, whatever the umask.
 func (d *outputDir) writeNode(n render.Node) error {
+	made := ""
 	for _, f := range n.Files {
 		p := filepath.Join(d.tmp, filepath.FromSlash(f.Path))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			return err
+		if dir := filepath.Dir(p); dir != made {
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				return err
+			}
+			made = dir
 		}
-		if err := os.WriteFile(p, f.Data, fs.FileMode(f.Mode)); err != nil {
-			return err
-		}
-		if err := os.Chmod(p, fs.FileMode(f.Mode)); err != nil {
+		if err := createFile(p, f.Data, fs.FileMode(f.Mode)); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// createFile creates the file p, which must not exist, with data and mode.
+func createFile(p string, data []byte, mode fs.FileMode) error {
+	w, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(data)
+	if err == nil {
+		err = w.Chmod(mode)
+	}
+	if cerr := w.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // publish completes the marker and puts the directory in out's place; the

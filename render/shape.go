@@ -1,0 +1,267 @@
+package render
+
+import (
+	"bytes"
+	"reflect"
+	"regexp"
+	"strings"
+	"sync"
+
+	"github.com/k8sgen/k8sgen/render/plan"
+	"github.com/k8sgen/k8sgen/templates"
+)
+
+// Workers of one kind differ in a few values only: name, address and
+// bootstrap token. A shape renders such a kind once, with stand-ins for those
+// values, and fills in each worker's own: a worker then costs a copy, not a
+// run of the templates and of the YAML encoder.
+//
+// A worker takes the fast way only when nothing else in its plan differs
+// from the kind's first worker, and when each of its values is
+// interchangeable with the stand-in: of the same lexical class, and printed
+// by every escaping function in the same form (the same quotes around the
+// same bytes). The kind itself is rendered twice, with two sets of stand-ins
+// of different lengths and characters, and must split into the same literal
+// text both times: a template that did more with a value than print it would
+// show there. Anything else renders node by node, as before; the tests
+// compare both ways on every golden node.
+
+// holes are a worker's own values, in the order of holeClass.
+type holes [4]string
+
+// holeClass is the lexical class of each hole's values. A name without dots
+// (a dotted name sets fqdn: a decision, not a print), an IPv4 address, a
+// bootstrap token and its id.
+var holeClass = [len(holes{})]*regexp.Regexp{
+	regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`),
+	regexp.MustCompile(`^[0-9]{1,3}(\.[0-9]{1,3}){3}$`),
+	regexp.MustCompile(`^[a-z0-9]{6}\.[a-z0-9]{16}$`),
+	regexp.MustCompile(`^[a-z0-9]{6}$`),
+}
+
+func holesOf(p *plan.NodePlan) holes { return holes{p.Name, p.IP, p.JoinToken, p.JoinTokenID} }
+
+// withHoles is p with h as its own values.
+func withHoles(p *plan.NodePlan, h holes) *plan.NodePlan {
+	q := *p
+	q.Name, q.IP, q.JoinToken, q.JoinTokenID = h[0], h[1], h[2], h[3]
+	return &q
+}
+
+// standIns are the two sets of stand-ins; a token's id starts the token, as
+// it does in every real token.
+var standIns = [2]holes{
+	{"zzk8sgenshapenamezz", "192.0.2.251", "zqk8s1.zqk8sgenshape001", "zqk8s1"},
+	{"yyk8sgenothershapenameyy", "198.51.100.252", "yxk8s2.yxk8sgenshape002", "yxk8s2"},
+}
+
+// standInsFor are the stand-ins for nodes with values like h, and the key
+// of their shape: a value that starts with a digit is written quoted by
+// yamlk, so it gets stand-ins that start with a digit too.
+func standInsFor(h *holes) ([2]holes, string) {
+	out, key := standIns, ""
+	for i, v := range h {
+		if v == "" || v[0] < '0' || v[0] > '9' {
+			key += "a"
+			continue
+		}
+		key += "0"
+		for k := range out {
+			if s := out[k][i]; s[0] < '0' || s[0] > '9' {
+				out[k][i] = string(rune('9'-k)) + s[1:]
+			}
+		}
+	}
+	return out, key
+}
+
+// interchangeable reports whether the values h can stand where the
+// stand-ins s stood: each of its hole's class, written by every escaping
+// function in the stand-in's form, and written plain by the YAML encoder,
+// which writes the cloud-config keys.
+func interchangeable(h, s *holes) bool {
+	for i, v := range h {
+		if !holeClass[i].MatchString(v) {
+			return false
+		}
+		for _, esc := range escapers {
+			if !sameForm(esc, v, s[i]) {
+				return false
+			}
+		}
+	}
+	return yamlPlain(h)
+}
+
+// escapers are the templates' escaping functions.
+var escapers = func() []func(string) (string, error) {
+	var fs []func(string) (string, error)
+	for _, f := range templates.Escapers() {
+		fs = append(fs, f)
+	}
+	return fs
+}()
+
+// sameForm reports whether esc writes v as it writes s: the same text around
+// one copy of the value.
+func sameForm(esc func(string) (string, error), v, s string) bool {
+	ev, err1 := esc(v)
+	es, err2 := esc(s)
+	return err1 == nil && err2 == nil && strings.Count(ev, v) == 1 && strings.Count(es, s) == 1 &&
+		strings.Replace(ev, v, "\x00", 1) == strings.Replace(es, s, "\x00", 1)
+}
+
+// yamlPlain reports whether the YAML encoder writes every value of h as it
+// is, unquoted (all four in one encoding).
+func yamlPlain(h *holes) bool {
+	b, err := encodeYAML(h[:])
+	if err != nil {
+		return false
+	}
+	var want strings.Builder
+	for _, v := range h {
+		want.WriteString("- " + v + "\n")
+	}
+	return string(b) == want.String()
+}
+
+// piece is literal text followed by a hole (-1: none, the last piece).
+type piece struct {
+	lit  []byte
+	hole int
+}
+
+// split cuts b at every stand-in of h, the longest first where one starts
+// another.
+func split(b []byte, h holes) []piece {
+	var out []piece
+	for {
+		at, hole := -1, -1
+		for i, s := range h {
+			j := bytes.Index(b, []byte(s))
+			if j >= 0 && (at < 0 || j < at || j == at && len(s) > len(h[hole])) {
+				at, hole = j, i
+			}
+		}
+		if at < 0 {
+			return append(out, piece{lit: b, hole: -1})
+		}
+		out = append(out, piece{lit: b[:at], hole: hole})
+		b = b[at+len(h[hole]):]
+	}
+}
+
+func samePieces(a, b []piece) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].hole != b[i].hole || !bytes.Equal(a[i].lit, b[i].lit) {
+			return false
+		}
+	}
+	return true
+}
+
+// fill puts h into the holes of ps.
+func fill(ps []piece, h holes) []byte {
+	n := 0
+	for _, p := range ps {
+		n += len(p.lit)
+		if p.hole >= 0 {
+			n += len(h[p.hole])
+		}
+	}
+	out := make([]byte, 0, n)
+	for _, p := range ps {
+		out = append(out, p.lit...)
+		if p.hole >= 0 {
+			out = append(out, h[p.hole]...)
+		}
+	}
+	return out
+}
+
+// shape is one kind of worker rendered with holes.
+type shape struct {
+	standIns [2]holes
+	proto    *plan.NodePlan // the first worker, its holes emptied
+	ok       bool           // false: the kind renders node by node
+	head     []piece
+	meta     []piece
+	shared   []part
+}
+
+// masked is p with its holes emptied, for comparing the rest.
+func masked(p *plan.NodePlan) *plan.NodePlan { return withHoles(p, holes{}) }
+
+// newShape renders p's kind with stand-ins; a kind that does not split the
+// same way twice gets a shape that is not ok.
+func newShape(p *plan.NodePlan, standIns [2]holes, cache *fragments) *shape {
+	sh := &shape{proto: masked(p), standIns: standIns}
+	if p.ControlPlane || p.OS.Output == "ignition" {
+		return sh
+	}
+	if !interchangeable(&standIns[0], &standIns[0]) || !interchangeable(&standIns[1], &standIns[0]) {
+		return sh
+	}
+	var heads, metas [2][]piece
+	var shared [2][]part
+	for k, h := range standIns {
+		cn, err := cloudParts(withHoles(p, h), cache)
+		if err != nil {
+			return sh
+		}
+		heads[k], metas[k], shared[k] = split(cn.head, h), split(cn.meta, h), cn.shared
+	}
+	if !samePieces(heads[0], heads[1]) || !samePieces(metas[0], metas[1]) || len(shared[0]) != len(shared[1]) {
+		return sh
+	}
+	for i := range shared[0] {
+		if !bytes.Equal(shared[0][i].raw, shared[1][i].raw) {
+			return sh
+		}
+	}
+	sh.ok, sh.head, sh.meta, sh.shared = true, heads[0], metas[0], shared[0]
+	return sh
+}
+
+// render renders p from the shape, or reports false when p must render on
+// its own.
+func (sh *shape) render(p *plan.NodePlan, opt Options) (Node, bool, error) {
+	if !sh.ok {
+		return Node{}, false, nil
+	}
+	h := holesOf(p)
+	if !interchangeable(&h, &sh.standIns[0]) {
+		return Node{}, false, nil
+	}
+	if !reflect.DeepEqual(masked(p), sh.proto) {
+		return Node{}, false, nil
+	}
+	cn := cloudNode{head: fill(sh.head, h), shared: sh.shared, meta: fill(sh.meta, h)}
+	n, err := cn.node(p, opt)
+	n.shaped = true
+	return n, true, err
+}
+
+// shapes holds one shape per kind of worker.
+type shapes struct {
+	mu sync.Mutex
+	m  map[string]*shape
+}
+
+// of returns the shape of p's kind, made from p when p is the first.
+func (s *shapes) of(p *plan.NodePlan, cache *fragments) *shape {
+	h := holesOf(p)
+	standIns, form := standInsFor(&h)
+	key := p.ScopeKey(plan.File{Scope: plan.ScopeKind}) + "|" + form
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sh, ok := s.m[key]
+	if !ok {
+		sh = newShape(p, standIns, cache)
+		s.m[key] = sh
+	}
+	return sh
+}
