@@ -47,6 +47,9 @@ type Node struct {
 	Files      []File
 	// Raw is the first-boot config's size as written without --gzip, Gzipped
 	// its size with it (user-data gzipped; config.ign with its files gzipped).
+	// Gzipped is known only when it is written (Options.Gzip) or when Raw is
+	// over SizeLimit, and 0 otherwise: compressing every node of a large
+	// cluster only to print its size cost more than the rest of its render.
 	Raw, Gzipped int
 	// shaped marks a node rendered from its kind's shape (for the tests).
 	shaped bool
@@ -222,31 +225,39 @@ func cloudParts(p *plan.NodePlan, cache *fragments) (cloudNode, error) {
 // node puts the node's files together: user-data raw or gzipped, and the
 // sizes of both.
 func (cn cloudNode) node(p *plan.NodePlan, opt Options) (Node, error) {
-	headGz, err := gzipSmall(cn.head)
-	if err != nil {
-		return Node{}, err
-	}
-	size, gzSize := len(cn.head), len(headGz)
+	size := len(cn.head)
 	for _, sp := range cn.shared {
-		size, gzSize = size+len(sp.raw), gzSize+len(sp.gz)
+		size += len(sp.raw)
 	}
+	n := Node{Name: p.Name, Role: p.Role, Raw: size}
 	var data []byte
-	if opt.Gzip {
-		data = append(make([]byte, 0, gzSize), headGz...)
-	} else {
-		data = append(make([]byte, 0, size), cn.head...)
-	}
-	for _, sp := range cn.shared {
+	if opt.Gzip || size > SizeLimit {
+		headGz, err := gzipSmall(cn.head)
+		if err != nil {
+			return Node{}, err
+		}
+		n.Gzipped = len(headGz)
+		for _, sp := range cn.shared {
+			n.Gzipped += len(sp.gz)
+		}
 		if opt.Gzip {
-			data = append(data, sp.gz...)
-		} else {
+			data = append(make([]byte, 0, n.Gzipped), headGz...)
+			for _, sp := range cn.shared {
+				data = append(data, sp.gz...)
+			}
+		}
+	}
+	if !opt.Gzip {
+		data = append(make([]byte, 0, size), cn.head...)
+		for _, sp := range cn.shared {
 			data = append(data, sp.raw...)
 		}
 	}
-	return Node{Name: p.Name, Role: p.Role, Raw: size, Gzipped: gzSize, Files: []File{
+	n.Files = []File{
 		{Path: p.Name + "/user-data", Mode: 0o600, Data: data},
 		{Path: p.Name + "/meta-data", Mode: 0o644, Data: cn.meta},
-	}}, nil
+	}
+	return n, nil
 }
 
 // writeFileOf is the write_files entry of one planned file. The hosts block
@@ -270,22 +281,26 @@ func writeFileOf(p *plan.NodePlan, f plan.File) (WriteFile, error) {
 // renderIgnition writes the node's Ignition config, config.ign (0600: it
 // holds the bootstrap token, and on control planes the CA keys). --gzip lets
 // Butane gzip the files inside (Ignition inflates them); the sizes are the
-// config's without and with that.
+// config's without and with that (see Node.Gzipped).
 func renderIgnition(p *plan.NodePlan, opt Options) (Node, error) {
 	plain, err := ignitionFor(p, false)
 	if err != nil {
 		return Node{}, err
 	}
-	packed, err := ignitionFor(p, true)
-	if err != nil {
-		return Node{}, err
-	}
+	n := Node{Name: p.Name, Role: p.Role, Raw: len(plain)}
 	data := plain
-	if opt.Gzip {
-		data = packed
+	if opt.Gzip || len(plain) > SizeLimit {
+		packed, err := ignitionFor(p, true)
+		if err != nil {
+			return Node{}, err
+		}
+		n.Gzipped = len(packed)
+		if opt.Gzip {
+			data = packed
+		}
 	}
-	return Node{Name: p.Name, Role: p.Role, Raw: len(plain), Gzipped: len(packed),
-		Files: []File{{Path: p.Name + "/" + IgnitionFile, Mode: 0o600, Data: data}}}, nil
+	n.Files = []File{{Path: p.Name + "/" + IgnitionFile, Mode: 0o600, Data: data}}
+	return n, nil
 }
 
 // IgnitionFile is the name of a node's Ignition config in its output directory.
