@@ -29,6 +29,7 @@ type Options struct {
 	// several goroutines at once, in no order), and the Result keeps the
 	// nodes' names, sizes and file paths but not their bytes: the whole
 	// output never sits in memory at once. An error from Sink stops the render.
+	// Sink must not keep a file's bytes once it returns: they are reused.
 	Sink func(Node) error
 	// nodeByNode turns shapes off (for the tests that compare both ways).
 	nodeByNode bool
@@ -87,6 +88,7 @@ func Render(c *spec.Cluster, b *secrets.Bundle, opt Options) (*Result, error) {
 				if err == nil && opt.Sink != nil {
 					err = opt.Sink(n)
 					for j := range n.Files {
+						putBuf(n.Files[j].Data)
 						n.Files[j].Data = nil
 					}
 				}
@@ -241,14 +243,14 @@ func (cn cloudNode) node(p *plan.NodePlan, opt Options) (Node, error) {
 			n.Gzipped += len(sp.gz)
 		}
 		if opt.Gzip {
-			data = append(make([]byte, 0, n.Gzipped), headGz...)
+			data = append(getBuf(n.Gzipped), headGz...)
 			for _, sp := range cn.shared {
 				data = append(data, sp.gz...)
 			}
 		}
 	}
 	if !opt.Gzip {
-		data = append(make([]byte, 0, size), cn.head...)
+		data = append(getBuf(size), cn.head...)
 		for _, sp := range cn.shared {
 			data = append(data, sp.raw...)
 		}
@@ -258,6 +260,24 @@ func (cn cloudNode) node(p *plan.NodePlan, opt Options) (Node, error) {
 		{Path: p.Name + "/meta-data", Mode: 0o644, Data: cn.meta},
 	}
 	return n, nil
+}
+
+// bufs are the buffers of nodes already handed to Options.Sink.
+var bufs sync.Pool
+
+// getBuf is an empty buffer with room for n bytes.
+func getBuf(n int) []byte {
+	if b, ok := bufs.Get().(*[]byte); ok && cap(*b) >= n {
+		return (*b)[:0]
+	}
+	return make([]byte, 0, n)
+}
+
+// putBuf lets getBuf reuse b.
+func putBuf(b []byte) {
+	if cap(b) > 0 {
+		bufs.Put(&b)
+	}
 }
 
 // writeFileOf is the write_files entry of one planned file. The hosts block

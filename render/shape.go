@@ -79,18 +79,46 @@ func standInsFor(h *holes) ([2]holes, string) {
 // stand-ins s stood: each of its hole's class, written by every escaping
 // function in the stand-in's form, and written plain by the YAML encoder,
 // which writes the cloud-config keys.
-func interchangeable(h, s *holes) bool {
+func interchangeable(h *holes, s *formsOf) bool {
 	for i, v := range h {
 		if !holeClass[i].MatchString(v) {
 			return false
 		}
-		for _, esc := range escapers {
-			if !sameForm(esc, v, s[i]) {
+		for j, esc := range escapers {
+			ev, err := esc(v)
+			f := s[i][j]
+			if err != nil || !f.ok || len(ev) != len(f.pre)+len(v)+len(f.suf) ||
+				!strings.HasPrefix(ev, f.pre) || !strings.HasSuffix(ev, f.suf) || ev[len(f.pre):len(ev)-len(f.suf)] != v {
 				return false
 			}
 		}
 	}
 	return yamlPlain(h)
+}
+
+// form is how an escaping function writes a stand-in: pre + value + suf.
+type form struct {
+	pre, suf string
+	ok       bool
+}
+
+// formsOf are the forms of each stand-in of a set, by escaper.
+type formsOf [len(holes{})][]form
+
+func formsFor(h *holes) *formsOf {
+	var fs formsOf
+	for i, v := range h {
+		fs[i] = make([]form, len(escapers))
+		for j, esc := range escapers {
+			ev, err := esc(v)
+			if err != nil || strings.Count(ev, v) != 1 {
+				continue
+			}
+			pre, suf, _ := strings.Cut(ev, v)
+			fs[i][j] = form{pre: pre, suf: suf, ok: true}
+		}
+	}
+	return &fs
 }
 
 // escapers are the templates' escaping functions.
@@ -101,15 +129,6 @@ var escapers = func() []func(string) (string, error) {
 	}
 	return fs
 }()
-
-// sameForm reports whether esc writes v as it writes s: the same text around
-// one copy of the value.
-func sameForm(esc func(string) (string, error), v, s string) bool {
-	ev, err1 := esc(v)
-	es, err2 := esc(s)
-	return err1 == nil && err2 == nil && strings.Count(ev, v) == 1 && strings.Count(es, s) == 1 &&
-		strings.Replace(ev, v, "\x00", 1) == strings.Replace(es, s, "\x00", 1)
-}
 
 // yamlPlain reports whether the YAML encoder writes every value of h as it
 // is, unquoted (all four in one encoding).
@@ -185,6 +204,7 @@ func fill(ps []piece, h holes) []byte {
 // shape is one kind of worker rendered with holes.
 type shape struct {
 	standIns [2]holes
+	forms    *formsOf       // of standIns[0]
 	proto    *plan.NodePlan // the first worker, its holes emptied
 	ok       bool           // false: the kind renders node by node
 	head     []piece
@@ -198,11 +218,11 @@ func masked(p *plan.NodePlan) *plan.NodePlan { return withHoles(p, holes{}) }
 // newShape renders p's kind with stand-ins; a kind that does not split the
 // same way twice gets a shape that is not ok.
 func newShape(p *plan.NodePlan, standIns [2]holes, cache *fragments) *shape {
-	sh := &shape{proto: masked(p), standIns: standIns}
+	sh := &shape{proto: masked(p), standIns: standIns, forms: formsFor(&standIns[0])}
 	if p.ControlPlane || p.OS.Output == "ignition" {
 		return sh
 	}
-	if !interchangeable(&standIns[0], &standIns[0]) || !interchangeable(&standIns[1], &standIns[0]) {
+	if !interchangeable(&standIns[0], sh.forms) || !interchangeable(&standIns[1], sh.forms) {
 		return sh
 	}
 	var heads, metas [2][]piece
@@ -233,7 +253,7 @@ func (sh *shape) render(p *plan.NodePlan, opt Options) (Node, bool, error) {
 		return Node{}, false, nil
 	}
 	h := holesOf(p)
-	if !interchangeable(&h, &sh.standIns[0]) {
+	if !interchangeable(&h, sh.forms) {
 		return Node{}, false, nil
 	}
 	if !reflect.DeepEqual(masked(p), sh.proto) {

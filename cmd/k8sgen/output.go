@@ -6,8 +6,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/k8sgen/k8sgen/render"
 )
@@ -171,12 +173,35 @@ func foreignEntries(dir string) ([]string, bool, error) {
 		}
 		return foreign, false, nil
 	}
-	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+	// The entries of dir are walked in parallel (a large cluster has
+	// thousands of node directories) and their findings kept in order.
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, true, err
+	}
+	found := make([][]string, len(entries))
+	errs := make([]error, len(entries))
+	eachParallel(len(entries), func(i int) {
+		found[i], errs[i] = foreignUnder(dir, entries[i].Name(), m)
+	})
+	for i := range entries {
+		if errs[i] != nil {
+			return nil, true, errs[i]
+		}
+		foreign = append(foreign, found[i]...)
+	}
+	return foreign, true, nil
+}
+
+// foreignUnder lists what k8sgen did not write in the entry name of dir and below.
+func foreignUnder(dir, name string, m manifest) ([]string, error) {
+	var foreign []string
+	err := filepath.WalkDir(filepath.Join(dir, name), func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
 		rel, err := filepath.Rel(dir, p)
-		if err != nil || rel == "." {
+		if err != nil {
 			return err
 		}
 		rel = filepath.ToSlash(rel)
@@ -192,7 +217,27 @@ func foreignEntries(dir string) ([]string, bool, error) {
 		}
 		return nil
 	})
-	return foreign, true, err
+	return foreign, err
+}
+
+// eachParallel runs f(0) ... f(n-1) on as many goroutines as there are CPUs.
+func eachParallel(n int, f func(int)) {
+	next := make(chan int, 64)
+	var wg sync.WaitGroup
+	for w := 0; w < min(runtime.GOMAXPROCS(0), n); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				f(i)
+			}
+		}()
+	}
+	for i := 0; i < n; i++ {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
 }
 
 // tempOf reports whether name is one of k8sgen's temporary directories beside an
@@ -260,7 +305,12 @@ func removeStaleTemps(e env, out string) {
 // it takes out's place in one step, so that a failed render leaves nothing
 // behind and a served directory never shows a half-written or missing output.
 // It is 0700 until it is complete: it holds the CA keys.
-type outputDir struct{ out, tmp string }
+type outputDir struct {
+	out, tmp string
+	// umask is the process's: a file whose mode it would cut gets its mode
+	// set after it is created.
+	umask fs.FileMode
+}
 
 // newOutputDir makes the temporary directory and puts k8sgen's marker in it
 // first, so that even a directory cut short (a killed process) carries it and
@@ -274,7 +324,7 @@ func newOutputDir(out, cluster string) (*outputDir, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &outputDir{out: out, tmp: tmp}
+	d := &outputDir{out: out, tmp: tmp, umask: processUmask()}
 	if err := d.marker(cluster, nil); err != nil {
 		d.discard()
 		return nil, err
@@ -292,33 +342,36 @@ func (d *outputDir) marker(cluster string, names []string) error {
 }
 
 // writeNode writes one node's files; nodes may be written concurrently. A
-// node's files share its directory, made once; each file is new (O_EXCL) and
-// gets its mode through its descriptor, whatever the umask.
+// node's files share its directory, made once; each file is new (O_EXCL).
 func (d *outputDir) writeNode(n render.Node) error {
 	made := ""
 	for _, f := range n.Files {
 		p := filepath.Join(d.tmp, filepath.FromSlash(f.Path))
 		if dir := filepath.Dir(p); dir != made {
-			if err := os.MkdirAll(dir, 0o755); err != nil {
-				return err
+			// The node's directory is new; its parent exists unless a node name has a slash.
+			if err := os.Mkdir(dir, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
+				if err := os.MkdirAll(dir, 0o755); err != nil {
+					return err
+				}
 			}
 			made = dir
 		}
-		if err := createFile(p, f.Data, fs.FileMode(f.Mode)); err != nil {
+		if err := createFile(p, f.Data, fs.FileMode(f.Mode), d.umask); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// createFile creates the file p, which must not exist, with data and mode.
-func createFile(p string, data []byte, mode fs.FileMode) error {
+// createFile creates the file p, which must not exist, with data and mode,
+// whatever the umask.
+func createFile(p string, data []byte, mode, umask fs.FileMode) error {
 	w, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
 	if err != nil {
 		return err
 	}
 	_, err = w.Write(data)
-	if err == nil {
+	if err == nil && mode&umask != 0 {
 		err = w.Chmod(mode)
 	}
 	if cerr := w.Close(); err == nil {
@@ -352,8 +405,14 @@ func (d *outputDir) publish(cluster string, res *render.Result) error {
 	return renameNoReplace(d.tmp, d.out)
 }
 
-// discard removes the temporary directory (after publish: the old output).
-func (d *outputDir) discard() { os.RemoveAll(d.tmp) }
+// discard removes the temporary directory (after publish: the old output),
+// its entries in parallel.
+func (d *outputDir) discard() {
+	if entries, err := os.ReadDir(d.tmp); err == nil {
+		eachParallel(len(entries), func(i int) { os.RemoveAll(filepath.Join(d.tmp, entries[i].Name())) })
+	}
+	os.RemoveAll(d.tmp)
+}
 
 // swapByRenames puts tmp in out's place with two renames, where the file system
 // cannot exchange them in one step; the old output ends up in tmp.
