@@ -75,7 +75,7 @@ func Render(c *spec.Cluster, b *secrets.Bundle, opt Options) (*Result, error) {
 	cache := &fragments{m: map[string]part{}}
 	var kinds *shapes
 	if !opt.nodeByNode {
-		kinds = &shapes{m: map[string]*shape{}}
+		kinds = &shapes{m: map[string]*shape{}, ign: map[string]*ignShape{}}
 	}
 	next := make(chan int)
 	var wg sync.WaitGroup
@@ -143,7 +143,7 @@ func (f *fragments) get(key string, make func() (part, error)) (part, error) {
 // readers), so a node compresses only its own stretch.
 func renderNode(p *plan.NodePlan, opt Options, cache *fragments) (Node, error) {
 	if p.OS.Output == "ignition" {
-		return renderIgnition(p, opt)
+		return renderIgnition(p, opt, nil)
 	}
 	cp, err := cloudParts(p, cache)
 	if err != nil {
@@ -155,7 +155,10 @@ func renderNode(p *plan.NodePlan, opt Options, cache *fragments) (Node, error) {
 // renderShaped renders a worker from its kind's shape where it can (see
 // shape.go), and any other node on its own.
 func renderShaped(p *plan.NodePlan, opt Options, cache *fragments, kinds *shapes) (Node, error) {
-	if kinds != nil && !p.ControlPlane && p.OS.Output != "ignition" {
+	if kinds != nil && p.OS.Output == "ignition" {
+		return renderIgnition(p, opt, kinds)
+	}
+	if kinds != nil && !p.ControlPlane {
 		if n, ok, err := kinds.of(p, cache).render(p, opt); ok || err != nil {
 			return n, err
 		}
@@ -302,15 +305,29 @@ func writeFileOf(p *plan.NodePlan, f plan.File) (WriteFile, error) {
 // holds the bootstrap token, and on control planes the CA keys). --gzip lets
 // Butane gzip the files inside (Ignition inflates them); the sizes are the
 // config's without and with that (see Node.Gzipped).
-func renderIgnition(p *plan.NodePlan, opt Options) (Node, error) {
-	plain, err := ignitionFor(p, false)
+func renderIgnition(p *plan.NodePlan, opt Options, kinds *shapes) (Node, error) {
+	shaped := false
+	config := func(compress bool) ([]byte, error) {
+		if kinds != nil {
+			sh, err := kinds.ignition(p, compress)
+			if err != nil {
+				return nil, err
+			}
+			if sh.ok {
+				shaped = true
+				return sh.config(p, compress)
+			}
+		}
+		return ignitionFor(p, compress)
+	}
+	plain, err := config(false)
 	if err != nil {
 		return Node{}, err
 	}
 	n := Node{Name: p.Name, Role: p.Role, Raw: len(plain)}
 	data := plain
 	if opt.Gzip || len(plain) > SizeLimit {
-		packed, err := ignitionFor(p, true)
+		packed, err := config(true)
 		if err != nil {
 			return Node{}, err
 		}
@@ -320,6 +337,7 @@ func renderIgnition(p *plan.NodePlan, opt Options) (Node, error) {
 		}
 	}
 	n.Files = []File{{Path: p.Name + "/" + IgnitionFile, Mode: 0o600, Data: data}}
+	n.shaped = shaped
 	return n, nil
 }
 

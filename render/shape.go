@@ -265,10 +265,32 @@ func (sh *shape) render(p *plan.NodePlan, opt Options) (Node, bool, error) {
 	return n, true, err
 }
 
-// shapes holds one shape per kind of worker.
+// shapes holds one shape per kind of worker, and one Ignition shape per
+// kind of node and form (compressed or not).
 type shapes struct {
-	mu sync.Mutex
-	m  map[string]*shape
+	mu  sync.Mutex
+	m   map[string]*shape
+	ign map[string]*ignShape
+}
+
+// ignition returns the Ignition shape of p's kind, made from p when p is the
+// first.
+func (s *shapes) ignition(p *plan.NodePlan, compress bool) (*ignShape, error) {
+	key := p.ScopeKey(plan.File{Scope: plan.ScopeKind})
+	if compress {
+		key += "|gz"
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if sh, ok := s.ign[key]; ok {
+		return sh, nil
+	}
+	sh, err := newIgnShape(p, compress)
+	if err != nil {
+		return nil, err
+	}
+	s.ign[key] = sh
+	return sh, nil
 }
 
 // of returns the shape of p's kind, made from p when p is the first.
