@@ -130,3 +130,71 @@ func benchProcess(b *testing.B, n int) {
 	b.ReportMetric(float64(time.Since(start).Nanoseconds())/float64(b.N*n), "ns/node")
 	b.ReportMetric(float64(written)/float64(n), "B/node")
 }
+
+// BenchmarkWriteFloor1000 and 10000 measure what the file system alone costs
+// a render of that many nodes, and so the floor under BenchmarkRenderProcess:
+// per node a directory, a user-data of a worker's size and a meta-data,
+// written by two goroutines into a new directory that then takes the old
+// output's place, and the old output removed (render --force does all of it).
+func BenchmarkWriteFloor1000(b *testing.B)  { benchFloor(b, 1000) }
+func BenchmarkWriteFloor10000(b *testing.B) { benchFloor(b, 10000) }
+
+func benchFloor(b *testing.B, n int) {
+	dir := b.TempDir()
+	userData, metaData := make([]byte, 12612), make([]byte, 60)
+	out := filepath.Join(dir, "out")
+	write := func() {
+		tmp, err := os.MkdirTemp(dir, "tmp-")
+		if err != nil {
+			b.Fatal(err)
+		}
+		next := make(chan int, 64)
+		done := make(chan error, 2)
+		for w := 0; w < 2; w++ {
+			go func() {
+				var err error
+				for i := range next {
+					d := filepath.Join(tmp, fmt.Sprintf("node-%05d", i))
+					if e := os.Mkdir(d, 0o755); e != nil && err == nil {
+						err = e
+					}
+					if e := os.WriteFile(filepath.Join(d, "user-data"), userData, 0o600); e != nil && err == nil {
+						err = e
+					}
+					if e := os.WriteFile(filepath.Join(d, "meta-data"), metaData, 0o644); e != nil && err == nil {
+						err = e
+					}
+				}
+				done <- err
+			}()
+		}
+		for i := 0; i < n; i++ {
+			next <- i
+		}
+		close(next)
+		for w := 0; w < 2; w++ {
+			if err := <-done; err != nil {
+				b.Fatal(err)
+			}
+		}
+		old := filepath.Join(dir, "old")
+		if _, err := os.Stat(out); err == nil {
+			if err := os.Rename(out, old); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := os.Rename(tmp, out); err != nil {
+			b.Fatal(err)
+		}
+		if err := os.RemoveAll(old); err != nil {
+			b.Fatal(err)
+		}
+	}
+	write()
+	start := time.Now()
+	for b.Loop() {
+		write()
+	}
+	b.ReportMetric(float64(time.Since(start).Nanoseconds())/float64(b.N*n), "ns/node")
+	b.ReportMetric(float64(len(userData)+len(metaData)), "B/node")
+}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/rand"
 	"fmt"
-	"strings"
 	"testing"
 	"time"
 
@@ -115,7 +114,21 @@ func TestShapeNearMisses(t *testing.T) {
 // TestShapeManyWorkers: a cluster of 300 workers renders every worker from
 // one shape, equal to node by node.
 func TestShapeManyWorkers(t *testing.T) {
-	doc, probs := spec.Check(bigSpec(303))
+	testShapeManyWorkers(t, "ubuntu-24.04", 303)
+}
+
+// TestShapeManyIgnitionNodes: the same for 40 workers (and the three
+// control planes) on Flatcar and on Fedora CoreOS, raw and with --gzip: the
+// fuzzers' specs have one node of each kind, so a shape made from one node
+// and used for others is tested here.
+func TestShapeManyIgnitionNodes(t *testing.T) {
+	for _, os := range []string{"flatcar", "fcos"} {
+		testShapeManyWorkers(t, os, 43)
+	}
+}
+
+func testShapeManyWorkers(t *testing.T, os string, n int) {
+	doc, probs := spec.Check(bigSpecOn(os, n))
 	if doc == nil || len(probs.Errors()) > 0 {
 		t.Fatal(probs)
 	}
@@ -123,16 +136,23 @@ func TestShapeManyWorkers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := render.Render(doc.Cluster, bundle, render.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n := sameAsNodeByNode(t, doc.Cluster, bundle, render.Options{}, res, "bigSpec(303)"); n != 300 {
-		t.Errorf("%d workers rendered from the shape, want 300", n)
-	}
-	for _, n := range res.Nodes {
-		if strings.Contains(string(n.Files[0].Data), "k8sgenshape") {
-			t.Fatal(fmt.Sprintf("%s holds a stand-in", n.Name))
+	for _, gz := range []bool{false, true} {
+		opt := render.Options{Gzip: gz}
+		res, err := render.Render(doc.Cluster, bundle, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := n - 3 // the workers; Ignition shapes take control planes too
+		if os == "flatcar" || os == "fcos" {
+			want = n - 1 // all but the first control plane, alone of its kind
+		}
+		if got := sameAsNodeByNode(t, doc.Cluster, bundle, opt, res, os); got < want {
+			t.Errorf("%s gzip %v: %d nodes rendered from shapes, want at least %d", os, gz, got, want)
+		}
+		for _, nd := range res.Nodes {
+			if bytes.Contains(nd.Files[0].Data, []byte("k8sgenshape")) {
+				t.Fatal(fmt.Sprintf("%s holds a stand-in", nd.Name))
+			}
 		}
 	}
 }
