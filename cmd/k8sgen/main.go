@@ -26,6 +26,7 @@ import (
 	"github.com/k8sgen/k8sgen/render/plan"
 	"github.com/k8sgen/k8sgen/render/secrets"
 	"github.com/k8sgen/k8sgen/render/spec"
+	"github.com/k8sgen/k8sgen/templates"
 )
 
 //go:embed example.yaml
@@ -499,6 +500,8 @@ func cmdRender(e env, args []string) error {
 	if *out == "" {
 		return usageError{"missing -o output directory"}
 	}
+	// The templates parse while the spec loads (a few milliseconds of every render).
+	go templates.Parsed()
 	c, p, err := sf.load(e)
 	if err != nil {
 		return err

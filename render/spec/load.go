@@ -10,9 +10,9 @@ import (
 	"reflect"
 	"regexp"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 )
@@ -146,6 +146,32 @@ func Load(data []byte) (*Document, Problems) {
 // and values whose YAML kind cannot fit the type.
 // walk checks the node against the type: structural problems go to probs (the
 // document cannot be decoded), unknown keys to unknown (it can, without them).
+// structFields are a struct type's fields by YAML name, and the names in order.
+type structFields struct {
+	byName map[string]reflect.StructField
+	names  []string
+}
+
+// fieldCache holds structFields by type: a spec of thousands of nodes walks
+// the same few types thousands of times.
+var fieldCache sync.Map
+
+func fieldsOf(t reflect.Type) (map[string]reflect.StructField, []string) {
+	if c, ok := fieldCache.Load(t); ok {
+		sf := c.(*structFields)
+		return sf.byName, sf.names
+	}
+	sf := &structFields{byName: map[string]reflect.StructField{}}
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		name := strings.Split(f.Tag.Get("yaml"), ",")[0]
+		sf.byName[name] = f
+		sf.names = append(sf.names, name)
+	}
+	fieldCache.Store(t, sf)
+	return sf.byName, sf.names
+}
+
 func walk(n *yaml.Node, t reflect.Type, path string, pos Positions, probs, unknown *Problems) {
 	if n.Kind == yaml.AliasNode {
 		*probs = append(*probs, Problem{Path: path, Line: n.Line, Msg: errAlias})
@@ -163,14 +189,7 @@ func walk(n *yaml.Node, t reflect.Type, path string, pos Positions, probs, unkno
 			*probs = append(*probs, Problem{Path: path, Line: n.Line, Msg: "expected a mapping of fields, found " + kindName(n)})
 			return
 		}
-		fields := map[string]reflect.StructField{}
-		var known []string
-		for i := 0; i < t.NumField(); i++ {
-			f := t.Field(i)
-			name := strings.Split(f.Tag.Get("yaml"), ",")[0]
-			fields[name] = f
-			known = append(known, name)
-		}
+		fields, known := fieldsOf(t)
 		seen := map[string]bool{}
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i], n.Content[i+1]
@@ -361,7 +380,7 @@ func kindName(n *yaml.Node) string {
 // unknownField names the known fields a misspelt or shortened name may mean,
 // so it is easy to fix; a password never goes into the spec at all.
 func unknownField(name string, known []string) string {
-	sort.Strings(known)
+	known = slices.Sorted(slices.Values(known))
 	switch lower := strings.ToLower(name); {
 	case (lower == "password" || lower == "passwd" || lower == "pass") && slices.Contains(known, "passwordEnv"):
 		return "unknown field: passwords never live in cluster.yaml; put it in an environment variable when you render and name the variable in passwordEnv"
