@@ -48,9 +48,10 @@ type Node struct {
 	Files      []File
 	// Raw is the first-boot config's size as written without --gzip, Gzipped
 	// its size with it (user-data gzipped; config.ign with its files gzipped).
-	// Gzipped is known only when it is written (Options.Gzip) or when Raw is
-	// over SizeLimit, and 0 otherwise: compressing every node of a large
-	// cluster only to print its size cost more than the rest of its render.
+	// Gzipped is known only when it is written (Options.Gzip), and for the
+	// largest node over SizeLimit, whose size warning gives it; 0 otherwise:
+	// compressing every node of a large cluster only to print its size cost
+	// more than the rest of its render.
 	Raw, Gzipped int
 	// shaped marks a node rendered from its kind's shape (for the tests).
 	shaped bool
@@ -106,6 +107,11 @@ func Render(c *spec.Cluster, b *secrets.Bundle, opt Options) (*Result, error) {
 			return nil, fmt.Errorf("node %s: %w", plans[i].Name, err)
 		}
 	}
+	if !opt.Gzip {
+		if err := gzippedLargest(res, plans, cache, kinds); err != nil {
+			return nil, err
+		}
+	}
 	res.Kubeconfig, err = Kubeconfig(c, b)
 	if err != nil {
 		return nil, err
@@ -150,6 +156,26 @@ func renderNode(p *plan.NodePlan, opt Options, cache *fragments) (Node, error) {
 		return Node{}, err
 	}
 	return cp.node(p, opt)
+}
+
+// gzippedLargest gives the largest node over SizeLimit (the first, of equal
+// ones) its gzipped size, rendering it again with Gzip.
+func gzippedLargest(res *Result, plans []*plan.NodePlan, cache *fragments, kinds *shapes) error {
+	largest := -1
+	for i, n := range res.Nodes {
+		if n.Raw > SizeLimit && (largest < 0 || n.Raw > res.Nodes[largest].Raw) {
+			largest = i
+		}
+	}
+	if largest < 0 {
+		return nil
+	}
+	n, err := renderShaped(plans[largest], Options{Gzip: true}, cache, kinds)
+	if err != nil {
+		return fmt.Errorf("node %s: %w", plans[largest].Name, err)
+	}
+	res.Nodes[largest].Gzipped = n.Gzipped
+	return nil
 }
 
 // renderShaped renders a worker from its kind's shape where it can (see
@@ -235,8 +261,11 @@ func (cn cloudNode) node(p *plan.NodePlan, opt Options) (Node, error) {
 		size += len(sp.raw)
 	}
 	n := Node{Name: p.Name, Role: p.Role, Raw: size}
-	var data []byte
-	if opt.Gzip || size > SizeLimit {
+	data := append(getBuf(size), cn.head...)
+	for _, sp := range cn.shared {
+		data = append(data, sp.raw...)
+	}
+	if opt.Gzip {
 		headGz, err := gzipSmall(cn.head)
 		if err != nil {
 			return Node{}, err
@@ -245,17 +274,9 @@ func (cn cloudNode) node(p *plan.NodePlan, opt Options) (Node, error) {
 		for _, sp := range cn.shared {
 			n.Gzipped += len(sp.gz)
 		}
-		if opt.Gzip {
-			data = append(getBuf(n.Gzipped), headGz...)
-			for _, sp := range cn.shared {
-				data = append(data, sp.gz...)
-			}
-		}
-	}
-	if !opt.Gzip {
-		data = append(getBuf(size), cn.head...)
+		data = append(data[:0], headGz...)
 		for _, sp := range cn.shared {
-			data = append(data, sp.raw...)
+			data = append(data, sp.gz...)
 		}
 	}
 	n.Files = []File{
@@ -326,7 +347,7 @@ func renderIgnition(p *plan.NodePlan, opt Options, kinds *shapes) (Node, error) 
 	}
 	n := Node{Name: p.Name, Role: p.Role, Raw: len(plain)}
 	data := plain
-	if opt.Gzip || len(plain) > SizeLimit {
+	if opt.Gzip {
 		packed, err := config(true)
 		if err != nil {
 			return Node{}, err
