@@ -72,30 +72,14 @@ const BootstrapUnit = "k8sgen-bootstrap.service"
 // and what a person reads to review a config.ign. The node's own files come
 // first, as in user-data (see ignShape).
 func ButaneFor(p *plan.NodePlan) ([]byte, error) {
-	return butaneOf(p, false)
-}
-
-// butaneOf is ButaneFor, or with ownOnly the node's own files alone.
-func butaneOf(p *plan.NodePlan, ownOnly bool) ([]byte, error) {
 	bc := butaneConfig{Variant: p.OS.Butane.Variant, Version: p.OS.Butane.Version}
 	own, shared := splitFiles(p)
-	files := append(own, shared...)
-	if ownOnly {
-		files = own
-	}
-	for _, f := range files {
-		content, err := FileContent(p, f)
+	for _, f := range append(own, shared...) {
+		content, mode, err := contentAndMode(p, f)
 		if err != nil {
 			return nil, err
 		}
-		mode, err := strconv.ParseUint(f.Mode, 8, 12)
-		if err != nil {
-			return nil, fmt.Errorf("%s: mode %q: %w", f.Path, f.Mode, err)
-		}
-		bc.Storage.Files = append(bc.Storage.Files, butaneFile{Path: f.Path, Mode: int(mode), Overwrite: true, Contents: butaneContents{Inline: string(content)}})
-	}
-	if ownOnly {
-		return encodeYAML(bc)
+		bc.Storage.Files = append(bc.Storage.Files, butaneFile{Path: f.Path, Mode: mode, Overwrite: true, Contents: butaneContents{Inline: string(content)}})
 	}
 	var users []butaneUser
 	if len(p.SSHAuthorizedKeys) > 0 {
@@ -144,17 +128,17 @@ func ignitionFor(p *plan.NodePlan, compress bool) ([]byte, error) {
 	return translate(p, bu, compress)
 }
 
-// splitFiles is p's own files and the files it shares with other nodes, each
-// in plan order.
-func splitFiles(p *plan.NodePlan) (own, shared []plan.File) {
-	for _, f := range p.Files {
-		if p.ScopeKey(f) == "" {
-			own = append(own, f)
-		} else {
-			shared = append(shared, f)
-		}
+// contentAndMode are a planned file's content and its mode as a number.
+func contentAndMode(p *plan.NodePlan, f plan.File) ([]byte, int, error) {
+	content, err := FileContent(p, f)
+	if err != nil {
+		return nil, 0, err
 	}
-	return own, shared
+	mode, err := strconv.ParseUint(f.Mode, 8, 12)
+	if err != nil {
+		return nil, 0, fmt.Errorf("%s: mode %q: %w", f.Path, f.Mode, err)
+	}
+	return content, int(mode), nil
 }
 
 // translate translates the Butane config bu of p to Ignition.
@@ -201,19 +185,14 @@ func ownEntries(p *plan.NodePlan, compress bool, indent string) ([]json.RawMessa
 	entries := make([]json.RawMessage, 0, len(own))
 	overwrite := true
 	for _, f := range own {
-		content, err := FileContent(p, f)
+		content, m, err := contentAndMode(p, f)
 		if err != nil {
 			return nil, err
-		}
-		mode, err := strconv.ParseUint(f.Mode, 8, 12)
-		if err != nil {
-			return nil, fmt.Errorf("%s: mode %q: %w", f.Path, f.Mode, err)
 		}
 		src, compression, err := butaneutil.MakeDataURL(content, nil, compress)
 		if err != nil {
 			return nil, err
 		}
-		m := int(mode)
 		e := igntypes.File{Node: igntypes.Node{Path: f.Path, Overwrite: &overwrite},
 			FileEmbedded1: igntypes.FileEmbedded1{Mode: &m, Contents: igntypes.Resource{Source: &src, Compression: compression}}}
 		var b []byte

@@ -178,8 +178,9 @@ func gzippedLargest(res *Result, plans []*plan.NodePlan, cache *fragments, kinds
 	return nil
 }
 
-// renderShaped renders a worker from its kind's shape where it can (see
-// shape.go), and any other node on its own.
+// renderShaped renders a cloud-init worker from its kind's shape where it can
+// (shape.go), an Ignition node from its kind's translation (ignShape), and
+// any other node on its own.
 func renderShaped(p *plan.NodePlan, opt Options, cache *fragments, kinds *shapes) (Node, error) {
 	if kinds != nil && p.OS.Output == "ignition" {
 		return renderIgnition(p, opt, kinds)
@@ -192,6 +193,19 @@ func renderShaped(p *plan.NodePlan, opt Options, cache *fragments, kinds *shapes
 	return renderNode(p, opt, cache)
 }
 
+// splitFiles is p's own files and the files it shares with other nodes, each
+// in plan order.
+func splitFiles(p *plan.NodePlan) (own, shared []plan.File) {
+	for _, f := range p.Files {
+		if p.ScopeKey(f) == "" {
+			own = append(own, f)
+		} else {
+			shared = append(shared, f)
+		}
+	}
+	return own, shared
+}
+
 // cloudNode is a cloud-init node's output before it is put together: its own
 // stretch of user-data, the parts it shares with other nodes, its meta-data.
 type cloudNode struct {
@@ -201,13 +215,9 @@ type cloudNode struct {
 }
 
 func cloudParts(p *plan.NodePlan, cache *fragments) (cloudNode, error) {
-	var own []WriteFile
-	var shared []plan.File
-	for _, f := range p.Files {
-		if p.ScopeKey(f) != "" {
-			shared = append(shared, f)
-			continue
-		}
+	ownFiles, shared := splitFiles(p)
+	own := make([]WriteFile, 0, len(ownFiles))
+	for _, f := range ownFiles {
 		wf, err := writeFileOf(p, f)
 		if err != nil {
 			return cloudNode{}, err
