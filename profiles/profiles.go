@@ -6,7 +6,7 @@ import (
 	"bytes"
 	"embed"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 
@@ -109,48 +109,16 @@ type Containerd struct {
 	Series string `yaml:"series"`
 }
 
+// Profiles are decoded when first asked for: a render needs one of them.
 var (
-	loadOnce sync.Once
-	all      map[string]*Profile
-	loadErr  error
+	mu     sync.Mutex
+	loaded = map[string]*Profile{}
 )
 
-func load() {
-	raw := map[string][]byte{}
-	entries, err := files.ReadDir(".")
-	if err != nil {
-		loadErr = err
-		return
-	}
-	for _, e := range entries {
-		data, err := files.ReadFile(e.Name())
-		if err != nil {
-			loadErr = err
-			return
-		}
-		raw[strings.TrimSuffix(e.Name(), ".yaml")] = data
-	}
-	all = map[string]*Profile{}
-	for name := range raw {
-		p, err := resolve(name, raw, 0)
-		if err != nil {
-			loadErr = err
-			return
-		}
-		if !strings.HasPrefix(name, "_") {
-			if p.Name != name {
-				loadErr = fmt.Errorf("profile %s.yaml names itself %q", name, p.Name)
-				return
-			}
-			all[name] = p
-		}
-	}
-}
-
 // resolve decodes a profile over the one it extends.
-func resolve(name string, raw map[string][]byte, depth int) (*Profile, error) {
-	data, ok := raw[name]
-	if !ok || depth > 8 {
+func resolve(name string, depth int) (*Profile, error) {
+	data, err := files.ReadFile(name + ".yaml")
+	if err != nil || depth > 8 {
 		return nil, fmt.Errorf("profile %q not found", name)
 	}
 	var head struct {
@@ -161,7 +129,7 @@ func resolve(name string, raw map[string][]byte, depth int) (*Profile, error) {
 	}
 	p := &Profile{}
 	if head.Extends != "" {
-		base, err := resolve(head.Extends, raw, depth+1)
+		base, err := resolve(head.Extends, depth+1)
 		if err != nil {
 			return nil, fmt.Errorf("profile %s: %w", name, err)
 		}
@@ -177,24 +145,34 @@ func resolve(name string, raw map[string][]byte, depth int) (*Profile, error) {
 
 // Get returns the named profile.
 func Get(name string) (*Profile, error) {
-	loadOnce.Do(load)
-	if loadErr != nil {
-		return nil, loadErr
+	mu.Lock()
+	defer mu.Unlock()
+	if p, ok := loaded[name]; ok {
+		return p, nil
 	}
-	p, ok := all[name]
-	if !ok {
-		return nil, fmt.Errorf("unknown os %q (supported: %s)", name, strings.Join(Names(), ", "))
+	names := Names()
+	if !slices.Contains(names, name) {
+		return nil, fmt.Errorf("unknown os %q (supported: %s)", name, strings.Join(names, ", "))
 	}
+	p, err := resolve(name, 0)
+	if err != nil {
+		return nil, err
+	}
+	if p.Name != name {
+		return nil, fmt.Errorf("profile %s.yaml names itself %q", name, p.Name)
+	}
+	loaded[name] = p
 	return p, nil
 }
 
 // Names lists the selectable profiles, sorted.
 func Names() []string {
-	loadOnce.Do(load)
+	entries, _ := files.ReadDir(".")
 	var out []string
-	for n := range all {
-		out = append(out, n)
+	for _, e := range entries {
+		if n, ok := strings.CutSuffix(e.Name(), ".yaml"); ok && !strings.HasPrefix(n, "_") {
+			out = append(out, n)
+		}
 	}
-	sort.Strings(out)
 	return out
 }

@@ -93,7 +93,50 @@ func interchangeable(h *holes, s *formsOf) bool {
 			}
 		}
 	}
-	return yamlPlain(h)
+	for _, v := range h {
+		if !surelyPlain(v) {
+			return yamlPlain(h)
+		}
+	}
+	return true
+}
+
+// surelyPlain reports, without running the encoder, values of the holes'
+// classes that the YAML encoder writes plain: those that start with a letter
+// and hold a digit, a dash or a dot (so no keyword such as no, on, null or
+// true), or that start with a digit and hold a letter that no number can
+// hold (not a-f, o or x), or that are digits and at least two dots, as an
+// IPv4 address is (a number has one dot at most). None resolves to a number, a bool, null or a
+// date, and neither starts with an indicator. A false answer sends the value
+// to yamlPlain; TestSurelyPlain checks every true answer against it.
+func surelyPlain(v string) bool {
+	if v == "" {
+		return false
+	}
+	letterFirst := v[0] >= 'a' && v[0] <= 'z'
+	if !letterFirst && (v[0] < '0' || v[0] > '9') {
+		return false
+	}
+	other, dots := false, 0
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		switch {
+		case c >= 'a' && c <= 'z':
+			if !letterFirst && c > 'f' && c != 'o' && c != 'x' {
+				other = true
+			}
+		case c >= '0' && c <= '9', c == '-', c == '.':
+			if letterFirst {
+				other = true
+			}
+			if c == '.' {
+				dots++
+			}
+		default:
+			return false
+		}
+	}
+	return other || !letterFirst && dots >= 2 && strings.Trim(v, "0123456789.") == ""
 }
 
 // form is how an escaping function writes a stand-in: pre + value + suf.

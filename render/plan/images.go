@@ -226,7 +226,7 @@ func manifestImages(content string) ([]string, error) {
 					v = v.Alias
 				}
 				if k.Value == "image" && v.Kind == yaml.ScalarNode && v.Tag == "!!str" && v.Value != "" {
-					if !imageRefRE.MatchString(v.Value) {
+					if (len(v.Value) > 512 || !imageRefRE.MatchString(v.Value)) {
 						bad = append(bad, v.Value)
 						continue
 					}
@@ -260,8 +260,10 @@ func manifestImages(content string) ([]string, error) {
 }
 
 // imageRefRE is what an image reference is written with (registry, path, tag,
-// digest); anything else in a manifest's image field is refused, not printed.
-var imageRefRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,511}$`)
+// digest), in at most 512 characters (a bound checked in code: regexp would
+// compile {0,511} into 511 copies); anything else in a manifest's image field
+// is refused, not printed.
+var imageRefRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:/@+-]*$`)
 
 // refHost is the registry an image reference names, docker.io when none.
 func refHost(ref string) string {

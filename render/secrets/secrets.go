@@ -108,7 +108,7 @@ func (b *Bundle) AddJoinToken(rand io.Reader, ttl time.Duration, nodes []string)
 		return JoinToken{}, errors.New("name the nodes the token is for")
 	}
 	for _, n := range nodes {
-		if !nodeNameRE.MatchString(n) {
+		if len(n) > 63 || !nodeNameRE.MatchString(n) {
 			return JoinToken{}, fmt.Errorf("%q is not a node name", n)
 		}
 	}
@@ -179,7 +179,8 @@ var (
 	tokenIDRE     = regexp.MustCompile(`^[a-z0-9]{6}$`)
 	tokenSecretRE = regexp.MustCompile(`^[a-z0-9]{16}$`)
 	certKeyRE     = regexp.MustCompile(`^[0-9a-f]{64}$`)
-	nodeNameRE    = regexp.MustCompile(`^[a-z0-9]([a-z0-9.-]{0,61}[a-z0-9])?$`)
+	nodeNameRE    = regexp.MustCompile(`^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$`) // and at most 63 characters
+
 )
 
 // New generates a bundle. rand must be a cryptographic source (crypto/rand.Reader).
@@ -503,7 +504,7 @@ func (b *Bundle) Check() error {
 			add("secrets bundle: joinTokens[%d].ttl %q must be a positive duration such as 2h0m0s", i, t.TTL)
 		}
 		for j, n := range t.Nodes {
-			if !nodeNameRE.MatchString(n) {
+			if len(n) > 63 || !nodeNameRE.MatchString(n) {
 				add("secrets bundle: joinTokens[%d].nodes[%d] is not a node name", i, j)
 			}
 		}

@@ -60,7 +60,7 @@ func (v *validator) addons(c *Cluster) {
 		if !v.required(p+".name", a.Name) {
 			continue
 		}
-		if !rfc1123Label.MatchString(a.Name) {
+		if !isRFC1123Label(a.Name) {
 			v.errorf(p+".name", "%q is not an add-on name: a lowercase RFC 1123 label such as dashboard", a.Name)
 			continue
 		}

@@ -343,8 +343,13 @@ var (
 		"node.kubernetes.io/instance-type", "topology.kubernetes.io/zone", "topology.kubernetes.io/region",
 		"failure-domain.beta.kubernetes.io/zone", "failure-domain.beta.kubernetes.io/region"}
 	kubeletLabelDomains = []string{"kubelet.kubernetes.io", "node.kubernetes.io"}
-	labelNameRE         = regexp.MustCompile(`^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$`)
+	labelNameRE         = regexp.MustCompile(`^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$`)
 )
+
+// isLabelName says whether s is a label's name (without its prefix) or
+// value: at most 63 letters, digits, dashes, underscores and dots, a letter
+// or digit at each end, or empty.
+func isLabelName(s string) bool { return len(s) <= 63 && labelNameRE.MatchString(s) }
 
 // nodeLabels checks --node-labels as the kubelet does before it starts, and
 // says whether it passed.
@@ -359,7 +364,7 @@ func (v *validator) nodeLabels(p, val string) bool {
 		if !hasPrefix {
 			prefix, name = "", key
 		}
-		if name == "" || !labelNameRE.MatchString(name) || !labelNameRE.MatchString(value) ||
+		if name == "" || !isLabelName(name) || !isLabelName(value) ||
 			(hasPrefix && (len(prefix) > 253 || !isDNSSubdomain(prefix))) {
 			v.errorf(p, "%q is not a valid label: [prefix/]name=value, name and value at most 63 letters, digits, '-', '_' or '.'", pair)
 			return false

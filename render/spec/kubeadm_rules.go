@@ -195,5 +195,5 @@ func (v *validator) releaseOS(c *Cluster) {
 // isDNSSubdomain is a DNS-1123 subdomain as kubeadm's ParseHostPort accepts for
 // the endpoint's host: lowercase labels of at most 63 characters, 253 in all.
 func isDNSSubdomain(s string) bool {
-	return len(s) <= 253 && rfc1123Sub.MatchString(s)
+	return len(s) <= 253 && isRFC1123Sub(s)
 }

@@ -53,7 +53,7 @@ func (v *validator) labelsAndTaints(c *Cluster) {
 			if !qualifiedName(t.Key) {
 				v.errorf(p+".key", "%q is not a taint key: [prefix/]name, the name at most 63 letters, digits, '-', '_' or '.', the prefix a DNS subdomain", t.Key)
 			}
-			if !labelNameRE.MatchString(t.Value) {
+			if !isLabelName(t.Value) {
 				v.errorf(p+".value", "%q is not a taint value: at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit", t.Value)
 			}
 			if !slices.Contains(TaintEffects, t.Effect) {
@@ -106,7 +106,7 @@ func qualifiedName(s string) bool {
 	if !hasPrefix {
 		prefix, name = "", s
 	}
-	return name != "" && labelNameRE.MatchString(name) && (!hasPrefix || len(prefix) <= 253 && isDNSSubdomain(prefix))
+	return name != "" && isLabelName(name) && (!hasPrefix || len(prefix) <= 253 && isDNSSubdomain(prefix))
 }
 
 // ClusterNodeLabels are the labels of components.kubelet.extraArgs' node-labels

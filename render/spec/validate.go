@@ -23,8 +23,9 @@ var (
 	Runtimes   = []string{"containerd", "docker"}
 	// Arches are the CPU architectures k8sgen downloads release files for.
 	Arches         = []string{"amd64", "arm64"}
-	rfc1123Label   = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
-	rfc1123Sub     = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$`)
+	// Go's regexp compiles x{0,61} into 61 copies of x, at every start; the
+	// rules here give a length bound in code instead (see isRFC1123Label).
+	rfc1123LabelRE = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`)
 	cniVersionRE   = regexp.MustCompile(`^v[0-9]+\.[0-9]+\.[0-9]+$`)
 	defaultNetwork = Network{PodSubnet: "10.244.0.0/16", ServiceSubnet: "10.96.0.0/12", CNI: "calico", KubeProxyMode: "iptables"}
 )
@@ -86,7 +87,7 @@ func Validate(d *Document) Problems {
 	v := validator{pos: d.Positions}
 	c := d.Cluster
 	v.required("name", c.Name)
-	if c.Name != "" && !rfc1123Label.MatchString(c.Name) {
+	if c.Name != "" && !isRFC1123Label(c.Name) {
 		v.errorf("name", "%s", errClusterName)
 	}
 	v.version(c.KubernetesVersion)
@@ -125,7 +126,7 @@ func Validate(d *Document) Problems {
 			if z := ip.Zone(); z != "" && !ifaceRE.MatchString(z) {
 				v.errorf(p, "%q: the zone after %% must be an interface name such as eth0", s)
 			}
-		} else if !rfc1123Sub.MatchString(s) {
+		} else if !isRFC1123Sub(s) {
 			v.errorf(p, "%q %s", s, errNTPServer)
 		}
 	}
@@ -180,7 +181,7 @@ func Validate(d *Document) Problems {
 	}
 	for i, h := range c.ExtraHosts {
 		p := fmt.Sprintf("extraHosts[%d]", i)
-		if v.required(p+".name", h.Name) && !rfc1123Sub.MatchString(h.Name) {
+		if v.required(p+".name", h.Name) && !isRFC1123Sub(h.Name) {
 			v.errorf(p+".name", "%q must be a lowercase host name", h.Name)
 		}
 		if ip, err := netip.ParseAddr(h.IP); err != nil || !ip.Is4() {
@@ -208,6 +209,24 @@ func (v *validator) runtimeOn(c *Cluster, p *profiles.Profile) {
 		return
 	}
 	v.errorf("runtime", "runtime %q is not supported on os %q (supported there: %s)", c.Runtime, p.Name, strings.Join(p.Runtimes, ", "))
+}
+
+// isRFC1123Label says whether s is a DNS label (RFC 1123): at most 63
+// lowercase letters, digits and dashes, a letter or digit at each end.
+func isRFC1123Label(s string) bool { return len(s) <= 63 && rfc1123LabelRE.MatchString(s) }
+
+// isRFC1123Sub says whether s is DNS labels joined by dots.
+func isRFC1123Sub(s string) bool {
+	for {
+		label, rest, more := strings.Cut(s, ".")
+		if !isRFC1123Label(label) {
+			return false
+		}
+		if !more {
+			return true
+		}
+		s = rest
+	}
 }
 
 var sha256RE = regexp.MustCompile(`^[0-9a-f]{64}$`)
@@ -303,7 +322,7 @@ func (v *validator) packages(c *Cluster) {
 			r    Repo
 		}{p, r})
 		if v.required(p+".name", r.Name) {
-			if !rfc1123Label.MatchString(r.Name) {
+			if !isRFC1123Label(r.Name) {
 				v.errorf(p+".name", "%q %s", r.Name, errClusterName)
 			} else if r.Name == "kubernetes" || r.Name == "docker-ce" || strings.HasPrefix(r.Name, "kubernetes-") {
 				v.errorf(p+".name", "%q is the name of a repository k8sgen adds (its file on the node would replace this one's); pick another", r.Name)
@@ -612,7 +631,7 @@ func (v *validator) nodes(c *Cluster, pod, svc netip.Prefix) {
 	for i, n := range c.Nodes {
 		base := fmt.Sprintf("nodes[%d]", i)
 		if v.required(base+".name", n.Name) {
-			if !rfc1123Sub.MatchString(n.Name) || len(n.Name) > maxNodeName {
+			if !isRFC1123Sub(n.Name) || len(n.Name) > maxNodeName {
 				v.errorf(base+".name", "%q %s", n.Name, errNodeName)
 			} else if prev, dup := names[n.Name]; dup {
 				v.errorf(base+".name", "%q is already used by %s", n.Name, prev)

@@ -46,7 +46,7 @@ func (v *validator) volumes(c *Cluster) {
 			p := fmt.Sprintf("%s[%d]", base, i)
 			if v.required(p+".name", vol.Name) {
 				switch {
-				case !rfc1123Label.MatchString(vol.Name):
+				case !isRFC1123Label(vol.Name):
 					v.errorf(p+".name", "%q is not a volume name: a lowercase RFC 1123 label such as audit-policy", vol.Name)
 				case slices.Contains(kubeadmVolumes, vol.Name):
 					v.errorf(p+".name", "%s is a volume kubeadm gives the static pod itself; pick another name", vol.Name)
