@@ -120,7 +120,15 @@ func Render(c *spec.Cluster, b *secrets.Bundle, opt Options) (*Result, error) {
 }
 
 // part is an encoded stretch of user-data and the same bytes as one gzip member.
-type part struct{ raw, gz []byte }
+type part struct {
+	raw []byte
+	gz  func() ([]byte, error) // gzipped once, when first asked for (--gzip)
+}
+
+// newPart is raw, to be gzipped as one member when asked.
+func newPart(raw []byte) part {
+	return part{raw: raw, gz: sync.OnceValues(func() ([]byte, error) { return gzipBytes(raw) })}
+}
 
 // fragments caches the encoded write_files entries that nodes share.
 type fragments struct {
@@ -236,11 +244,7 @@ func cloudParts(p *plan.NodePlan, cache *fragments) (cloudNode, error) {
 				return part{}, err
 			}
 			entry, err := writeFileEntries([]WriteFile{wf})
-			if err != nil {
-				return part{}, err
-			}
-			z, err := gzipBytes(entry)
-			return part{raw: entry, gz: z}, err
+			return newPart(entry), err
 		})
 		if err != nil {
 			return cloudNode{}, err
@@ -249,11 +253,7 @@ func cloudParts(p *plan.NodePlan, cache *fragments) (cloudNode, error) {
 	}
 	tail, err := cache.get("tail|"+p.Paths.Bootstrap, func() (part, error) {
 		t, err := cloudConfigTail(p)
-		if err != nil {
-			return part{}, err
-		}
-		z, err := gzipBytes(t)
-		return part{raw: t, gz: z}, err
+		return newPart(t), err
 	})
 	if err != nil {
 		return cloudNode{}, err
@@ -280,14 +280,15 @@ func (cn cloudNode) node(p *plan.NodePlan, opt Options) (Node, error) {
 		if err != nil {
 			return Node{}, err
 		}
-		n.Gzipped = len(headGz)
-		for _, sp := range cn.shared {
-			n.Gzipped += len(sp.gz)
-		}
 		data = append(data[:0], headGz...)
 		for _, sp := range cn.shared {
-			data = append(data, sp.gz...)
+			z, err := sp.gz()
+			if err != nil {
+				return Node{}, err
+			}
+			data = append(data, z...)
 		}
+		n.Gzipped = len(data)
 	}
 	n.Files = []File{
 		{Path: p.Name + "/user-data", Mode: 0o600, Data: data},

@@ -19,10 +19,12 @@ import (
 
 // TestMain lets the scripts run the command as `k8sgen`: the test binary
 // re-executes itself as the command.
-// The test command takes two settings from the environment that the real one
-// does not: K8SGEN_TEST_NOW (RFC 3339) sets the clock, and
+// The test command takes three settings from the environment that the real one
+// does not: K8SGEN_TEST_NOW (RFC 3339) sets the clock;
 // K8SGEN_TEST_KILL_AFTER_FILL=1 makes the render kill itself with SIGKILL once its
-// temporary output directory is filled, as kill -9 from outside would.
+// temporary output directory is filled, as kill -9 from outside would; and
+// K8SGEN_TEST_CREATE_AFTER_FILL=PATH creates the file PATH there, as another
+// program writing into the old output during the render would.
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"k8sgen": func() {
@@ -34,6 +36,14 @@ func TestMain(m *testing.M) {
 					os.Exit(99)
 				}
 				e.now = func() time.Time { return t }
+			}
+			if late := os.Getenv("K8SGEN_TEST_CREATE_AFTER_FILL"); late != "" {
+				afterFill = func(string) {
+					if err := os.WriteFile(late, []byte("late\n"), 0o644); err != nil {
+						fmt.Fprintln(os.Stderr, "K8SGEN_TEST_CREATE_AFTER_FILL:", err)
+						os.Exit(99)
+					}
+				}
 			}
 			if os.Getenv("K8SGEN_TEST_KILL_AFTER_FILL") == "1" {
 				afterFill = func(string) {

@@ -4,12 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 
 	"github.com/k8sgen/k8sgen/render"
 )
@@ -310,6 +312,8 @@ type outputDir struct {
 	// umask is the process's: a file whose mode it would cut gets its mode
 	// set after it is created.
 	umask fs.FileMode
+	// swapped: publish put tmp in out's place, so tmp holds the old output.
+	swapped bool
 }
 
 // newOutputDir makes the temporary directory and puts k8sgen's marker in it
@@ -363,23 +367,6 @@ func (d *outputDir) writeNode(n render.Node) error {
 	return nil
 }
 
-// createFile creates the file p, which must not exist, with data and mode,
-// whatever the umask.
-func createFile(p string, data []byte, mode, umask fs.FileMode) error {
-	w, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
-	if err != nil {
-		return err
-	}
-	_, err = w.Write(data)
-	if err == nil && mode&umask != 0 {
-		err = w.Chmod(mode)
-	}
-	if cerr := w.Close(); err == nil {
-		err = cerr
-	}
-	return err
-}
-
 // publish completes the marker and puts the directory in out's place; the
 // previous output, if any, ends up in the temporary directory, which discard
 // removes.
@@ -400,18 +387,59 @@ func (d *outputDir) publish(cluster string, res *render.Result) error {
 		return err
 	}
 	if _, err := os.Lstat(d.out); err == nil {
-		return exchange(d.tmp, d.out)
+		err := exchange(d.tmp, d.out)
+		d.swapped = err == nil
+		return err
 	}
 	return renameNoReplace(d.tmp, d.out)
 }
 
-// discard removes the temporary directory (after publish: the old output),
-// its entries in parallel.
+// discard removes the temporary directory. Before publish it holds this
+// render's partial output, removed whole. After publish it holds the old
+// output, which checkOutput found to hold only what its marker lists: only
+// those files and their directories are removed, so that anything put there
+// since (during the render) stays, with the directory, for the next render
+// to warn about.
 func (d *outputDir) discard() {
-	if entries, err := os.ReadDir(d.tmp); err == nil {
-		eachParallel(len(entries), func(i int) { os.RemoveAll(filepath.Join(d.tmp, entries[i].Name())) })
+	if !d.swapped {
+		if entries, err := os.ReadDir(d.tmp); err == nil {
+			eachParallel(len(entries), func(i int) { os.RemoveAll(filepath.Join(d.tmp, entries[i].Name())) })
+		}
+		os.RemoveAll(d.tmp)
+		return
 	}
-	os.RemoveAll(d.tmp)
+	if m, ok, err := readMarker(d.tmp); err == nil && ok {
+		removeListed(d.tmp, m)
+	}
+	os.Remove(d.tmp)
+}
+
+// removeListed removes from dir the files m lists, then their directories
+// (each only once empty) and the marker; a directory's files are unlinked by
+// one goroutine, directories in parallel. Three calls remove a node: two
+// unlinks and a rmdir, where a recursive removal reads every directory.
+func removeListed(dir string, m manifest) {
+	byDir := map[string][]string{}
+	for f := range m.files {
+		byDir[filepath.Dir(f)] = append(byDir[filepath.Dir(f)], f)
+	}
+	dirs := slices.Collect(maps.Keys(byDir))
+	eachParallel(len(dirs), func(i int) {
+		for _, f := range byDir[dirs[i]] {
+			syscall.Unlink(filepath.Join(dir, filepath.FromSlash(f)))
+		}
+		if dirs[i] != "." {
+			syscall.Rmdir(filepath.Join(dir, filepath.FromSlash(dirs[i])))
+		}
+	})
+	// Directories that held only directories (node names with a slash),
+	// the deepest first.
+	rest := slices.Collect(maps.Keys(m.dirs))
+	slices.SortFunc(rest, func(a, b string) int { return strings.Count(b, "/") - strings.Count(a, "/") })
+	for _, d := range rest {
+		syscall.Rmdir(filepath.Join(dir, filepath.FromSlash(d)))
+	}
+	syscall.Unlink(filepath.Join(dir, outputMarker))
 }
 
 // swapByRenames puts tmp in out's place with two renames, where the file system
