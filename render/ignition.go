@@ -4,14 +4,18 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
 	butanejson "github.com/clarketm/json"
 	butaneutil "github.com/coreos/butane/base/util"
-	"github.com/coreos/butane/config"
 	"github.com/coreos/butane/config/common"
+	fcos1_5 "github.com/coreos/butane/config/fcos/v1_5"
+	flatcar1_1 "github.com/coreos/butane/config/flatcar/v1_1"
 	igntypes "github.com/coreos/ignition/v2/config/v3_4/types"
+	"github.com/coreos/vcontext/report"
 	"github.com/k8sgen/k8sgen/render/plan"
 	"github.com/k8sgen/k8sgen/templates"
 )
@@ -141,13 +145,26 @@ func contentAndMode(p *plan.NodePlan, f plan.File) ([]byte, int, error) {
 	return content, int(mode), nil
 }
 
+// translators are Butane's translators for the variants and versions that
+// the profiles name, each to Ignition 3.4, the spec whose types the shapes
+// build entries with (Butane's config package would link and register every
+// variant of every version).
+var translators = map[string]func([]byte, common.TranslateBytesOptions) ([]byte, report.Report, error){
+	"fcos 1.5.0":    fcos1_5.ToIgn3_4Bytes,
+	"flatcar 1.1.0": flatcar1_1.ToIgn3_4Bytes,
+}
+
 // translate translates the Butane config bu of p to Ignition.
 func translate(p *plan.NodePlan, bu []byte, compress bool) ([]byte, error) {
 	// Readable JSON as written; with compression, compact JSON too, as what
 	// counts then is the size (user data is 16 KiB on AWS).
 	opts := common.TranslateBytesOptions{Pretty: !compress}
 	opts.NoResourceAutoCompression = !compress
-	ign, rep, err := config.TranslateBytes(bu, opts)
+	t, ok := translators[p.OS.Butane.Variant+" "+p.OS.Butane.Version]
+	if !ok {
+		return nil, fmt.Errorf("butane %s %s: k8sgen has no translator for it (it has %s)", p.OS.Butane.Variant, p.OS.Butane.Version, strings.Join(slices.Sorted(maps.Keys(translators)), ", "))
+	}
+	ign, rep, err := t(bu, opts)
 	if len(rep.Entries) > 0 {
 		var msgs []string
 		for _, e := range rep.Entries {
