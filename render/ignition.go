@@ -2,6 +2,7 @@ package render
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -206,9 +207,12 @@ func ownEntries(p *plan.NodePlan, compress bool, indent string) ([]json.RawMessa
 		if err != nil {
 			return nil, err
 		}
-		src, compression, err := butaneutil.MakeDataURL(content, nil, compress)
-		if err != nil {
-			return nil, err
+		src, compression := dataURL(content), &noCompression
+		if compress {
+			src, compression, err = butaneutil.MakeDataURL(content, nil, true)
+			if err != nil {
+				return nil, err
+			}
 		}
 		e := igntypes.File{Node: igntypes.Node{Path: f.Path, Overwrite: &overwrite},
 			FileEmbedded1: igntypes.FileEmbedded1{Mode: &m, Contents: igntypes.Resource{Source: &src, Compression: compression}}}
@@ -224,6 +228,43 @@ func ownEntries(p *plan.NodePlan, compress bool, indent string) ([]json.RawMessa
 		entries = append(entries, b)
 	}
 	return entries, nil
+}
+
+// noCompression is the compression Butane records for contents it did not compress.
+var noCompression = ""
+
+// dataURL is what Butane's MakeDataURL gives contents it may not compress:
+// the shorter of the percent-encoded form (RFC 2396's unreserved bytes as
+// they are, every other byte as %XX in capitals) and base64, base64 only when
+// strictly shorter. MakeDataURL's percent-encoding formats each byte with
+// fmt, the most of an Ignition node's time; TestDataURL compares the two.
+func dataURL(content []byte) string {
+	const hex = "0123456789ABCDEF"
+	b64 := base64.StdEncoding.EncodedLen(len(content))
+	escaped := 0
+	for _, c := range content {
+		if !unreserved(c) {
+			escaped++
+		}
+	}
+	if len(";base64,")+b64 < len(",")+len(content)+2*escaped {
+		return "data:;base64," + base64.StdEncoding.EncodeToString(content)
+	}
+	b := make([]byte, 0, len("data:,")+len(content)+2*escaped)
+	b = append(b, "data:,"...)
+	for _, c := range content {
+		if unreserved(c) {
+			b = append(b, c)
+		} else {
+			b = append(b, '%', hex[c>>4], hex[c&15])
+		}
+	}
+	return string(b)
+}
+
+// unreserved are RFC 2396's unreserved characters.
+func unreserved(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-_.!~*'()", c) >= 0
 }
 
 func fileEntries(ign []byte) ([]json.RawMessage, error) {

@@ -226,7 +226,7 @@ func manifestImages(content string) ([]string, error) {
 					v = v.Alias
 				}
 				if k.Value == "image" && v.Kind == yaml.ScalarNode && v.Tag == "!!str" && v.Value != "" {
-					if (len(v.Value) > 512 || !imageRefRE.MatchString(v.Value)) {
+					if len(v.Value) > 512 || !imageRefRE.MatchString(v.Value) {
 						bad = append(bad, v.Value)
 						continue
 					}

@@ -22,7 +22,7 @@ var (
 	ProxyModes = []string{"iptables", "ipvs", "nftables"}
 	Runtimes   = []string{"containerd", "docker"}
 	// Arches are the CPU architectures k8sgen downloads release files for.
-	Arches         = []string{"amd64", "arm64"}
+	Arches = []string{"amd64", "arm64"}
 	// Go's regexp compiles x{0,61} into 61 copies of x, at every start; the
 	// rules here give a length bound in code instead (see isRFC1123Label).
 	rfc1123LabelRE = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`)
