@@ -139,11 +139,17 @@ func contentAndMode(p *plan.NodePlan, f plan.File) ([]byte, int, error) {
 	if err != nil {
 		return nil, 0, err
 	}
+	mode, err := modeOf(f)
+	return content, mode, err
+}
+
+// modeOf is a planned file's mode as a number.
+func modeOf(f plan.File) (int, error) {
 	mode, err := strconv.ParseUint(f.Mode, 8, 12)
 	if err != nil {
-		return nil, 0, fmt.Errorf("%s: mode %q: %w", f.Path, f.Mode, err)
+		return 0, fmt.Errorf("%s: mode %q: %w", f.Path, f.Mode, err)
 	}
-	return content, int(mode), nil
+	return int(mode), nil
 }
 
 // translators are Butane's translators for the variants and versions that
@@ -198,12 +204,25 @@ type ignShape struct {
 // without a translation of a whole config: the one it would cost a node is
 // most of a millisecond, all in Butane's generic machinery. indent is the
 // entries' indentation in readable JSON, "" for compact JSON (compress).
-func ownEntries(p *plan.NodePlan, compress bool, indent string) ([]json.RawMessage, error) {
+// contents, when not nil, are the files' contents already made (from the
+// kind's shape); otherwise their templates run.
+func ownEntries(p *plan.NodePlan, compress bool, indent string, contents [][]byte) ([]json.RawMessage, error) {
 	own, _ := splitFiles(p)
+	if contents != nil && len(contents) != len(own) {
+		return nil, fmt.Errorf("node %s: %d own files, %d contents", p.Name, len(own), len(contents))
+	}
 	entries := make([]json.RawMessage, 0, len(own))
 	overwrite := true
-	for _, f := range own {
-		content, m, err := contentAndMode(p, f)
+	for i, f := range own {
+		var content []byte
+		var m int
+		var err error
+		if contents != nil {
+			content = contents[i]
+			m, err = modeOf(f)
+		} else {
+			content, m, err = contentAndMode(p, f)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -295,7 +314,7 @@ func newIgnShape(p *plan.NodePlan, compress bool) (*ignShape, error) {
 		return sh, nil
 	}
 	sh.indent = string(full[bytes.LastIndexByte(full[:start], '\n')+1 : start])
-	own, err := ownEntries(p, compress, sh.indent)
+	own, err := ownEntries(p, compress, sh.indent, nil)
 	if err != nil || len(own) == 0 || len(all) < len(own) {
 		return sh, err
 	}
@@ -331,9 +350,10 @@ func joinEntries(es []json.RawMessage, sep []byte) []byte {
 	return b.Bytes()
 }
 
-// config is p's Ignition config from the shape.
-func (sh *ignShape) config(p *plan.NodePlan, compress bool) ([]byte, error) {
-	own, err := ownEntries(p, compress, sh.indent)
+// config is p's Ignition config from the shape; contents are p's own files'
+// contents when its worker shape made them (nil: their templates run).
+func (sh *ignShape) config(p *plan.NodePlan, compress bool, contents [][]byte) ([]byte, error) {
+	own, err := ownEntries(p, compress, sh.indent, contents)
 	if err != nil {
 		return nil, err
 	}

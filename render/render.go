@@ -76,7 +76,7 @@ func Render(c *spec.Cluster, b *secrets.Bundle, opt Options) (*Result, error) {
 	cache := &fragments{m: map[string]part{}}
 	var kinds *shapes
 	if !opt.nodeByNode {
-		kinds = &shapes{m: map[string]*shape{}, ign: map[string]*ignShape{}}
+		kinds = &shapes{m: map[string]*shape{}, ign: map[string]*onceIgn{}}
 	}
 	next := make(chan int)
 	var wg sync.WaitGroup
@@ -347,7 +347,11 @@ func renderIgnition(p *plan.NodePlan, opt Options, kinds *shapes) (Node, error) 
 			}
 			if sh.ok {
 				shaped = true
-				return sh.config(p, compress)
+				var contents [][]byte
+				if !p.ControlPlane {
+					contents, _ = kinds.of(p, nil).ownContents(p)
+				}
+				return sh.config(p, compress, contents)
 			}
 		}
 		return ignitionFor(p, compress)

@@ -253,6 +253,7 @@ type shape struct {
 	head     []piece
 	meta     []piece
 	shared   []part
+	own      [][]piece // Ignition: the contents of the node's own files
 }
 
 // masked is p with its holes emptied, for comparing the rest.
@@ -262,11 +263,14 @@ func masked(p *plan.NodePlan) *plan.NodePlan { return withHoles(p, holes{}) }
 // same way twice gets a shape that is not ok.
 func newShape(p *plan.NodePlan, standIns [2]holes, cache *fragments) *shape {
 	sh := &shape{proto: masked(p), standIns: standIns, forms: formsFor(&standIns[0])}
-	if p.ControlPlane || p.OS.Output == "ignition" {
+	if p.ControlPlane {
 		return sh
 	}
 	if !interchangeable(&standIns[0], sh.forms) || !interchangeable(&standIns[1], sh.forms) {
 		return sh
+	}
+	if p.OS.Output == "ignition" {
+		return newIgnitionShape(p, sh)
 	}
 	var heads, metas [2][]piece
 	var shared [2][]part
@@ -287,6 +291,51 @@ func newShape(p *plan.NodePlan, standIns [2]holes, cache *fragments) *shape {
 	}
 	sh.ok, sh.head, sh.meta, sh.shared = true, heads[0], metas[0], shared[0]
 	return sh
+}
+
+// newIgnitionShape gives sh the contents of the own files of p's kind, made
+// with both sets of stand-ins, which must split alike. The rest of an
+// Ignition node comes from its ignShape.
+func newIgnitionShape(p *plan.NodePlan, sh *shape) *shape {
+	var own [2][][]piece
+	for k, h := range sh.standIns {
+		q := withHoles(p, h)
+		files, _ := splitFiles(q)
+		for _, f := range files {
+			content, err := FileContent(q, f)
+			if err != nil {
+				return sh
+			}
+			own[k] = append(own[k], split(content, h))
+		}
+	}
+	if len(own[0]) != len(own[1]) {
+		return sh
+	}
+	for i := range own[0] {
+		if !samePieces(own[0][i], own[1][i]) {
+			return sh
+		}
+	}
+	sh.ok, sh.own = true, own[0]
+	return sh
+}
+
+// ownContents are the contents of p's own files from the shape, or false
+// when p must make them with their templates.
+func (sh *shape) ownContents(p *plan.NodePlan) ([][]byte, bool) {
+	if !sh.ok || sh.own == nil {
+		return nil, false
+	}
+	h := holesOf(p)
+	if !interchangeable(&h, sh.forms) || !reflect.DeepEqual(masked(p), sh.proto) {
+		return nil, false
+	}
+	out := make([][]byte, len(sh.own))
+	for i, ps := range sh.own {
+		out[i] = fill(ps, h)
+	}
+	return out, true
 }
 
 // render renders p from the shape, or reports false when p must render on
@@ -313,7 +362,15 @@ func (sh *shape) render(p *plan.NodePlan, opt Options) (Node, bool, error) {
 type shapes struct {
 	mu  sync.Mutex
 	m   map[string]*shape
-	ign map[string]*ignShape
+	ign map[string]*onceIgn
+}
+
+// onceIgn is an Ignition shape made once, outside shapes' lock: the kinds
+// of a cluster translate in parallel.
+type onceIgn struct {
+	once sync.Once
+	sh   *ignShape
+	err  error
 }
 
 // ignition returns the Ignition shape of p's kind, made from p when p is the
@@ -324,16 +381,14 @@ func (s *shapes) ignition(p *plan.NodePlan, compress bool) (*ignShape, error) {
 		key += "|gz"
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if sh, ok := s.ign[key]; ok {
-		return sh, nil
+	o, ok := s.ign[key]
+	if !ok {
+		o = &onceIgn{}
+		s.ign[key] = o
 	}
-	sh, err := newIgnShape(p, compress)
-	if err != nil {
-		return nil, err
-	}
-	s.ign[key] = sh
-	return sh, nil
+	s.mu.Unlock()
+	o.once.Do(func() { o.sh, o.err = newIgnShape(p, compress) })
+	return o.sh, o.err
 }
 
 // of returns the shape of p's kind, made from p when p is the first.
