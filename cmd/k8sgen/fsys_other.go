@@ -27,3 +27,6 @@ func createFile(p string, data []byte, mode, umask fs.FileMode) error {
 	}
 	return err
 }
+
+// readDir is os.ReadDir.
+func readDir(p string) ([]fs.DirEntry, error) { return os.ReadDir(p) }

@@ -184,7 +184,7 @@ func foreignEntries(dir string) ([]string, bool, error) {
 	found := make([][]string, len(entries))
 	errs := make([]error, len(entries))
 	eachParallel(len(entries), func(i int) {
-		found[i], errs[i] = foreignUnder(dir, entries[i].Name(), m)
+		found[i], errs[i] = foreignUnder(dir, entries[i], m)
 	})
 	for i := range entries {
 		if errs[i] != nil {
@@ -195,31 +195,34 @@ func foreignEntries(dir string) ([]string, bool, error) {
 	return foreign, true, nil
 }
 
-// foreignUnder lists what k8sgen did not write in the entry name of dir and below.
-func foreignUnder(dir, name string, m manifest) ([]string, error) {
+// foreignUnder lists what k8sgen did not write in the entry de of dir and
+// below, in lexical order. Types come from the directory listings (no stat
+// per entry), and only directories k8sgen wrote are read.
+func foreignUnder(dir string, de fs.DirEntry, m manifest) ([]string, error) {
 	var foreign []string
-	err := filepath.WalkDir(filepath.Join(dir, name), func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(dir, p)
-		if err != nil {
-			return err
-		}
-		rel = filepath.ToSlash(rel)
+	var visit func(rel string, typ fs.FileMode) error
+	visit = func(rel string, typ fs.FileMode) error {
 		switch {
-		case rel == outputMarker && d.Type().IsRegular():
-		case d.IsDir() && m.dirs[rel]:
-		case d.Type().IsRegular() && m.files[rel]:
-		case d.IsDir():
+		case rel == outputMarker && typ.IsRegular():
+		case typ.IsRegular() && m.files[rel]:
+		case typ.IsDir() && m.dirs[rel]:
+			entries, err := readDir(filepath.Join(dir, filepath.FromSlash(rel)))
+			if err != nil {
+				return err
+			}
+			for _, e := range entries {
+				if err := visit(rel+"/"+e.Name(), e.Type()); err != nil {
+					return err
+				}
+			}
+		case typ.IsDir():
 			foreign = append(foreign, rel+"/")
-			return fs.SkipDir
 		default:
 			foreign = append(foreign, rel)
 		}
 		return nil
-	})
-	return foreign, err
+	}
+	return foreign, visit(de.Name(), de.Type())
 }
 
 // eachParallel runs f(0) ... f(n-1) on as many goroutines as there are CPUs.
@@ -434,7 +437,12 @@ func removeListed(dir string, m manifest) {
 	})
 	// Directories that held only directories (node names with a slash),
 	// the deepest first.
-	rest := slices.Collect(maps.Keys(m.dirs))
+	var rest []string
+	for d := range m.dirs {
+		if _, done := byDir[d]; !done {
+			rest = append(rest, d)
+		}
+	}
 	slices.SortFunc(rest, func(a, b string) int { return strings.Count(b, "/") - strings.Count(a, "/") })
 	for _, d := range rest {
 		syscall.Rmdir(filepath.Join(dir, filepath.FromSlash(d)))
