@@ -361,6 +361,6 @@ func (sh *ignShape) config(p *plan.NodePlan, compress bool, contents [][]byte) (
 		return nil, fmt.Errorf("node %s has no file of its own", p.Name)
 	}
 	joined := joinEntries(own, sh.sep)
-	out := make([]byte, 0, len(sh.prefix)+len(joined)+len(sh.suffix))
+	out := getBuf(len(sh.prefix) + len(joined) + len(sh.suffix))
 	return append(append(append(out, sh.prefix...), joined...), sh.suffix...), nil
 }
