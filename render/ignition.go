@@ -360,7 +360,11 @@ func (sh *ignShape) config(p *plan.NodePlan, compress bool, contents [][]byte) (
 	if len(own) == 0 {
 		return nil, fmt.Errorf("node %s has no file of its own", p.Name)
 	}
-	joined := joinEntries(own, sh.sep)
+	return sh.wrap(joinEntries(own, sh.sep)), nil
+}
+
+// wrap is the config around a node's own entries, joined.
+func (sh *ignShape) wrap(joined []byte) []byte {
 	out := getBuf(len(sh.prefix) + len(joined) + len(sh.suffix))
-	return append(append(append(out, sh.prefix...), joined...), sh.suffix...), nil
+	return append(append(append(out, sh.prefix...), joined...), sh.suffix...)
 }

@@ -349,7 +349,13 @@ func renderIgnition(p *plan.NodePlan, opt Options, kinds *shapes) (Node, error) 
 				shaped = true
 				var contents [][]byte
 				if !p.ControlPlane {
-					contents, _ = kinds.of(p, nil).ownContents(p)
+					ws := kinds.of(p, nil)
+					if !compress {
+						if joined, ok := ws.ownEntries(p, sh.indent, sh.sep); ok {
+							return sh.wrap(joined), nil
+						}
+					}
+					contents, _ = ws.ownContents(p)
 				}
 				return sh.config(p, compress, contents)
 			}

@@ -2,6 +2,7 @@ package render
 
 import (
 	"bytes"
+	"encoding/base64"
 	"reflect"
 	"regexp"
 	"strings"
@@ -254,6 +255,22 @@ type shape struct {
 	meta     []piece
 	shared   []part
 	own      [][]piece // Ignition: the contents of the node's own files
+	entries  entryShape
+}
+
+// entryShape is the readable JSON of an Ignition worker kind's own
+// storage.files entries, joined, with holes: Butane writes these files'
+// contents percent-encoded, where the holes' bytes stand as they are. It is
+// made at the first use, with the indentation and separator of the kind's
+// ignShape.
+type entryShape struct {
+	once   sync.Once
+	ok     bool
+	pieces []piece
+	// escaped is, per own file, how many of its bytes the percent-encoding
+	// escapes (the holes' bytes are never among them), or -1 for a file
+	// without holes, whose entry does not change.
+	escaped []int
 }
 
 // masked is p with its holes emptied, for comparing the rest.
@@ -336,6 +353,67 @@ func (sh *shape) ownContents(p *plan.NodePlan) ([][]byte, bool) {
 		out[i] = fill(ps, h)
 	}
 	return out, true
+}
+
+// ownEntries are p's own storage.files entries, joined by sep (readable
+// JSON indented by indent), from the shape; false when p must make them.
+// Each file with holes must still be percent-encoded at p's length: Butane
+// takes base64 where it is shorter.
+func (sh *shape) ownEntries(p *plan.NodePlan, indent string, sep []byte) ([]byte, bool) {
+	contents, ok := sh.ownContents(p)
+	if !ok {
+		return nil, false
+	}
+	es := &sh.entries
+	es.once.Do(func() { es.ok, es.pieces, es.escaped = sh.makeEntries(p, indent, sep) })
+	if !es.ok {
+		return nil, false
+	}
+	for i, e := range es.escaped {
+		if n := len(contents[i]); e >= 0 && len(";base64,")+base64.StdEncoding.EncodedLen(n) < len(",")+n+2*e {
+			return nil, false
+		}
+	}
+	return fill(es.pieces, holesOf(p)), true
+}
+
+// makeEntries makes the kind's entries with both sets of stand-ins, which
+// must split alike, each percent-encoded where it has holes.
+func (sh *shape) makeEntries(p *plan.NodePlan, indent string, sep []byte) (bool, []piece, []int) {
+	var pieces [2][]piece
+	var escaped []int
+	for k, h := range sh.standIns {
+		q := withHoles(p, h)
+		contents := make([][]byte, len(sh.own))
+		for i, ps := range sh.own {
+			contents[i] = fill(ps, h)
+			if k > 0 {
+				continue
+			}
+			e := -1
+			if len(ps) > 1 {
+				if !strings.HasPrefix(dataURL(contents[i]), "data:,") {
+					return false, nil, nil
+				}
+				e = 0
+				for _, c := range contents[i] {
+					if !unreserved(c) {
+						e++
+					}
+				}
+			}
+			escaped = append(escaped, e)
+		}
+		entries, err := ownEntries(q, false, indent, contents)
+		if err != nil {
+			return false, nil, nil
+		}
+		pieces[k] = split(joinEntries(entries, sep), h)
+	}
+	if !samePieces(pieces[0], pieces[1]) {
+		return false, nil, nil
+	}
+	return true, pieces[0], escaped
 }
 
 // render renders p from the shape, or reports false when p must render on
