@@ -212,7 +212,6 @@ func ownEntries(p *plan.NodePlan, compress bool, indent string, contents [][]byt
 		return nil, fmt.Errorf("node %s: %d own files, %d contents", p.Name, len(own), len(contents))
 	}
 	entries := make([]json.RawMessage, 0, len(own))
-	overwrite := true
 	for i, f := range own {
 		var content []byte
 		var m int
@@ -233,20 +232,25 @@ func ownEntries(p *plan.NodePlan, compress bool, indent string, contents [][]byt
 				return nil, err
 			}
 		}
-		e := igntypes.File{Node: igntypes.Node{Path: f.Path, Overwrite: &overwrite},
-			FileEmbedded1: igntypes.FileEmbedded1{Mode: &m, Contents: igntypes.Resource{Source: &src, Compression: compression}}}
-		var b []byte
-		if compress {
-			b, err = butanejson.Marshal(e)
-		} else {
-			b, err = butanejson.MarshalIndent(e, indent, "  ")
-		}
+		b, err := fileEntry(f.Path, m, src, compression, compress, indent)
 		if err != nil {
 			return nil, err
 		}
 		entries = append(entries, b)
 	}
 	return entries, nil
+}
+
+// fileEntry is one storage.files entry as Butane writes it: Ignition's
+// types through Butane's JSON encoder, compact or indented by indent.
+func fileEntry(path string, mode int, src string, compression *string, compress bool, indent string) ([]byte, error) {
+	overwrite := true
+	e := igntypes.File{Node: igntypes.Node{Path: path, Overwrite: &overwrite},
+		FileEmbedded1: igntypes.FileEmbedded1{Mode: &mode, Contents: igntypes.Resource{Source: &src, Compression: compression}}}
+	if compress {
+		return butanejson.Marshal(e)
+	}
+	return butanejson.MarshalIndent(e, indent, "  ")
 }
 
 // noCompression is the compression Butane records for contents it did not compress.

@@ -2,7 +2,6 @@ package render
 
 import (
 	"bytes"
-	"encoding/base64"
 	"reflect"
 	"regexp"
 	"strings"
@@ -258,20 +257,18 @@ type shape struct {
 	entries  entryShape
 }
 
-// entryShape is the readable JSON of an Ignition worker kind's own
-// storage.files entries, joined, with holes: Butane writes these files'
-// contents percent-encoded, where the holes' bytes stand as they are. It is
-// made at the first use, with the indentation and separator of the kind's
-// ignShape.
+// entryShape is, per own file of an Ignition worker kind, the readable JSON
+// of its storage.files entry before and after the source (the data URL of
+// its contents), which is all that differs between the kind's nodes. It is
+// made at the first use, with the indentation of the kind's ignShape.
 type entryShape struct {
 	once   sync.Once
 	ok     bool
-	pieces []piece
-	// escaped is, per own file, how many of its bytes the percent-encoding
-	// escapes (the holes' bytes are never among them), or -1 for a file
-	// without holes, whose entry does not change.
-	escaped []int
+	around [][2][]byte
 }
+
+// sourcePlaceholder stands for a data URL while the JSON around it is made.
+const sourcePlaceholder = "data:,k8sgen-source-placeholder"
 
 // masked is p with its holes emptied, for comparing the rest.
 func masked(p *plan.NodePlan) *plan.NodePlan { return withHoles(p, holes{}) }
@@ -357,63 +354,80 @@ func (sh *shape) ownContents(p *plan.NodePlan) ([][]byte, bool) {
 
 // ownEntries are p's own storage.files entries, joined by sep (readable
 // JSON indented by indent), from the shape; false when p must make them.
-// Each file with holes must still be percent-encoded at p's length: Butane
-// takes base64 where it is shorter.
+// A node's entries are its data URLs (dataURL, as Butane's) in the JSON
+// around them; the JSON encoder writes a data URL as it is, since none of
+// its characters needs escaping (jsonVerbatim).
 func (sh *shape) ownEntries(p *plan.NodePlan, indent string, sep []byte) ([]byte, bool) {
 	contents, ok := sh.ownContents(p)
 	if !ok {
 		return nil, false
 	}
 	es := &sh.entries
-	es.once.Do(func() { es.ok, es.pieces, es.escaped = sh.makeEntries(p, indent, sep) })
+	es.once.Do(func() { es.ok, es.around = makeEntries(p, contents, indent, sep) })
 	if !es.ok {
 		return nil, false
 	}
-	for i, e := range es.escaped {
-		if n := len(contents[i]); e >= 0 && len(";base64,")+base64.StdEncoding.EncodedLen(n) < len(",")+n+2*e {
-			return nil, false
-		}
-	}
-	return fill(es.pieces, holesOf(p)), true
+	return joinAround(es.around, contents, sep)
 }
 
-// makeEntries makes the kind's entries with both sets of stand-ins, which
-// must split alike, each percent-encoded where it has holes.
-func (sh *shape) makeEntries(p *plan.NodePlan, indent string, sep []byte) (bool, []piece, []int) {
-	var pieces [2][]piece
-	var escaped []int
-	for k, h := range sh.standIns {
-		q := withHoles(p, h)
-		contents := make([][]byte, len(sh.own))
-		for i, ps := range sh.own {
-			contents[i] = fill(ps, h)
-			if k > 0 {
-				continue
-			}
-			e := -1
-			if len(ps) > 1 {
-				if !strings.HasPrefix(dataURL(contents[i]), "data:,") {
-					return false, nil, nil
-				}
-				e = 0
-				for _, c := range contents[i] {
-					if !unreserved(c) {
-						e++
-					}
-				}
-			}
-			escaped = append(escaped, e)
+// joinAround joins the entries of contents, each its data URL within around.
+func joinAround(around [][2][]byte, contents [][]byte, sep []byte) ([]byte, bool) {
+	var b []byte
+	for i, c := range contents {
+		src := dataURL(c)
+		if !jsonVerbatim(src) {
+			return nil, false
 		}
-		entries, err := ownEntries(q, false, indent, contents)
+		if i > 0 {
+			b = append(b, sep...)
+		}
+		b = append(append(append(b, around[i][0]...), src...), around[i][1]...)
+	}
+	return b, true
+}
+
+// jsonVerbatim reports whether Butane's JSON encoder writes s as it is
+// between its quotes: no quote, backslash, control byte, non-ASCII byte, or
+// <, > and & (which it escapes for HTML).
+func jsonVerbatim(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			return false
+		}
+	}
+	return true
+}
+
+// makeEntries makes the JSON around each own file's source, from entries
+// made with a placeholder, and checks it on p: joined around p's contents,
+// it must equal p's entries made whole.
+func makeEntries(p *plan.NodePlan, contents [][]byte, indent string, sep []byte) (bool, [][2][]byte) {
+	own, _ := splitFiles(p)
+	if len(own) != len(contents) {
+		return false, nil
+	}
+	around := make([][2][]byte, len(own))
+	for i, f := range own {
+		m, err := modeOf(f)
 		if err != nil {
-			return false, nil, nil
+			return false, nil
 		}
-		pieces[k] = split(joinEntries(entries, sep), h)
+		e, err := fileEntry(f.Path, m, sourcePlaceholder, &noCompression, false, indent)
+		if err != nil || bytes.Count(e, []byte(sourcePlaceholder)) != 1 {
+			return false, nil
+		}
+		before, after, _ := bytes.Cut(e, []byte(sourcePlaceholder))
+		around[i] = [2][]byte{before, after}
 	}
-	if !samePieces(pieces[0], pieces[1]) {
-		return false, nil, nil
+	got, ok := joinAround(around, contents, sep)
+	if !ok {
+		return false, nil
 	}
-	return true, pieces[0], escaped
+	whole, err := ownEntries(p, false, indent, contents)
+	if err != nil || !bytes.Equal(got, joinEntries(whole, sep)) {
+		return false, nil
+	}
+	return true, around
 }
 
 // render renders p from the shape, or reports false when p must render on
