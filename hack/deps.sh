@@ -2,7 +2,8 @@
 # Installs the external tools the consumer checks need (cloud-init, shellcheck,
 # haproxy and keepalived for their configuration and failover tests, with curl and
 # iproute2's ip for the latter; gcc and libblkid-dev to build ignition-apply,
-# hack/ignition.sh) when missing.
+# hack/ignition.sh, and netplan.io, whose parser checks every rendered
+# network-config) when missing.
 set -euo pipefail
 
 missing=()
@@ -14,6 +15,7 @@ command -v curl >/dev/null 2>&1 || missing+=(curl)
 command -v ip >/dev/null 2>&1 || missing+=(iproute2)
 command -v gcc >/dev/null 2>&1 || missing+=(gcc)
 [ -f /usr/include/blkid/blkid.h ] || missing+=(libblkid-dev)
+command -v netplan >/dev/null 2>&1 || missing+=(netplan.io)
 
 if [ "${#missing[@]}" -eq 0 ]; then
 	exit 0
@@ -42,6 +44,7 @@ export DEBIAN_FRONTEND=noninteractive
 for tool in "${missing[@]}"; do
 	case $tool in
 	iproute2) tool=ip ;;
+	netplan.io) tool=netplan ;;
 	libblkid-dev)
 		[ -f /usr/include/blkid/blkid.h ] || { echo "deps.sh: libblkid-dev still missing after install" >&2; exit 1; }
 		continue

@@ -220,6 +220,7 @@ type cloudNode struct {
 	head   []byte
 	shared []part
 	meta   []byte
+	netcfg []byte // nil: DHCP
 }
 
 func cloudParts(p *plan.NodePlan, cache *fragments) (cloudNode, error) {
@@ -260,6 +261,10 @@ func cloudParts(p *plan.NodePlan, cache *fragments) (cloudNode, error) {
 	}
 	cn.shared = append(cn.shared, tail)
 	cn.meta, err = templates.Execute("meta-data", p)
+	if err != nil {
+		return cn, err
+	}
+	cn.netcfg, err = NetworkConfig(p)
 	return cn, err
 }
 
@@ -293,6 +298,9 @@ func (cn cloudNode) node(p *plan.NodePlan, opt Options) (Node, error) {
 	n.Files = []File{
 		{Path: p.Name + "/user-data", Mode: 0o600, Data: data},
 		{Path: p.Name + "/meta-data", Mode: 0o644, Data: cn.meta},
+	}
+	if cn.netcfg != nil {
+		n.Files = append(n.Files, File{Path: p.Name + "/" + NetworkConfigFile, Mode: 0o644, Data: cn.netcfg})
 	}
 	return n, nil
 }

@@ -277,7 +277,7 @@ func masked(p *plan.NodePlan) *plan.NodePlan { return withHoles(p, holes{}) }
 // same way twice gets a shape that is not ok.
 func newShape(p *plan.NodePlan, standIns [2]holes, cache *fragments) *shape {
 	sh := &shape{proto: masked(p), standIns: standIns, forms: formsFor(&standIns[0])}
-	if p.ControlPlane {
+	if p.ControlPlane || p.Network != nil {
 		return sh
 	}
 	if !interchangeable(&standIns[0], sh.forms) || !interchangeable(&standIns[1], sh.forms) {

@@ -39,6 +39,7 @@ var sizeBudgets = map[string][2]int{
 	"lab":              {16384, 12800},
 	"openeuler":        {16896, 13312},
 	"single":           {17408, 0},
+	"static-lab":       {16384, 12800},
 	"tutorial-000":     {19200, 15104},
 	"tutorial-001":     {17920, 14080},
 	"tutorial-002":     {25088, 13312},

@@ -165,6 +165,40 @@ type NodePlan struct {
 	// bundle's TokenFor); JoinTokenID and JoinTokenTTL its id and lifetime.
 	JoinToken, JoinTokenID, JoinTokenTTL string
 	Files                                []File
+	// Network is the node's static addressing, written as its NoCloud
+	// network-config; nil when the node takes its address by DHCP.
+	Network *StaticNetwork
+}
+
+// StaticNetwork is a node's static addressing on the cluster network.
+type StaticNetwork struct {
+	// ID names the interface's entry: its name, or k8sgen0 when only its MAC
+	// finds it.
+	ID string
+	// Interface is the name the interface gets ("": it keeps its own); MAC,
+	// in lowercase, finds it ("": its name does).
+	Interface, MAC string
+	// Address is the node's IP with its prefix length (192.168.1.11/24).
+	Address string
+	// Gateway is the default route's gateway ("": no default route).
+	Gateway string
+	// Nameservers and Search are the DNS servers and search domains.
+	Nameservers, Search []string
+}
+
+// staticNetwork is n's static addressing, nil for DHCP.
+func staticNetwork(c *spec.Cluster, n *spec.Node) *StaticNetwork {
+	a := c.AddressingOf(n)
+	if a.Mode != spec.AddressingStatic {
+		return nil
+	}
+	s := &StaticNetwork{ID: a.Interface, Interface: a.Interface, MAC: strings.ToLower(n.MAC),
+		Address: fmt.Sprintf("%s/%d", n.IP, a.PrefixLength), Gateway: a.Gateway,
+		Nameservers: a.Nameservers, Search: a.SearchDomains}
+	if s.ID == "" {
+		s.ID = "k8sgen0"
+	}
+	return s
 }
 
 // KindPlan is what the nodes of one kind share: the cluster and the role.
@@ -851,7 +885,7 @@ func Build(c *spec.Cluster, b *secrets.Bundle) ([]*NodePlan, error) {
 	cps := c.ControlPlanes()
 	cpIndex := 0
 	for _, n := range c.Nodes {
-		p := &NodePlan{KindPlan: KindPlan{ClusterPlan: base, Role: n.Role, Kind: n.Role}, Name: n.Name, IP: n.IP}
+		p := &NodePlan{KindPlan: KindPlan{ClusterPlan: base, Role: n.Role, Kind: n.Role}, Name: n.Name, IP: n.IP, Network: staticNetwork(c, &n)}
 		if tok := b.TokenFor(n.Name); tok.ID == b.BootstrapToken.ID {
 			p.JoinToken, p.JoinTokenID, p.JoinTokenTTL = base.Token, base.TokenID, base.TokenTTL
 		} else {

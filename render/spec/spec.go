@@ -70,6 +70,10 @@ type Cluster struct {
 	// (a Go duration such as 24h); 0 means the token never expires. Empty keeps
 	// the secrets bundle's ttl.
 	BootstrapTokenTTL string `yaml:"bootstrapTokenTTL"`
+	// Addressing is how every node's own interface gets its address at first
+	// boot, unless a node says otherwise: dhcp (the default), or static, which
+	// k8sgen writes as the NoCloud network-config beside user-data.
+	Addressing Addressing `yaml:"addressing"`
 	// Nodes are the machines, in the order they are rendered.
 	Nodes []Node `yaml:"nodes"`
 }
@@ -357,6 +361,67 @@ type Node struct {
 	KubernetesVersion string `yaml:"kubernetesVersion"`
 	// Arch is this node's CPU architecture, over the cluster's arch.
 	Arch string `yaml:"arch"`
+	// MAC is the MAC address of the node's interface on the cluster network
+	// (52:54:00:12:34:01): static addressing finds the interface by it.
+	MAC string `yaml:"mac"`
+	// Addressing overrides the cluster's addressing for this node, field by
+	// field (a field left out keeps the cluster's).
+	Addressing Addressing `yaml:"addressing"`
+}
+
+// Addressing is how a node's interface on the cluster network gets its
+// address (nodes[].ip) at first boot.
+type Addressing struct {
+	// Mode is dhcp (the default; no network-config is written) or static.
+	Mode string `yaml:"mode"`
+	// Interface is the interface's name (ens3). With the node's mac, the
+	// interface that has that MAC address gets this name; without a name, the
+	// mac alone finds the interface.
+	Interface string `yaml:"interface"`
+	// PrefixLength is the length of the node's subnet prefix: 24 for a /24.
+	PrefixLength int `yaml:"prefixLength"`
+	// Gateway is the default route's gateway, an address in the node's subnet
+	// (empty: no default route).
+	Gateway string `yaml:"gateway"`
+	// Nameservers are the DNS servers' addresses.
+	Nameservers []string `yaml:"nameservers"`
+	// SearchDomains are the DNS search domains.
+	SearchDomains []string `yaml:"searchDomains"`
+}
+
+// Addressing modes.
+const (
+	AddressingDHCP   = "dhcp"
+	AddressingStatic = "static"
+)
+
+// AddressingOf is node n's addressing: the cluster's, with each field the
+// node gives in its place.
+func (c *Cluster) AddressingOf(n *Node) Addressing {
+	a := c.Addressing
+	o := n.Addressing
+	if o.Mode != "" {
+		a.Mode = o.Mode
+	}
+	if o.Interface != "" {
+		a.Interface = o.Interface
+	}
+	if o.PrefixLength != 0 {
+		a.PrefixLength = o.PrefixLength
+	}
+	if o.Gateway != "" {
+		a.Gateway = o.Gateway
+	}
+	if o.Nameservers != nil {
+		a.Nameservers = o.Nameservers
+	}
+	if o.SearchDomains != nil {
+		a.SearchDomains = o.SearchDomains
+	}
+	if a.Mode == "" {
+		a.Mode = AddressingDHCP
+	}
+	return a
 }
 
 // Taint is one node taint.

@@ -132,6 +132,7 @@ func Validate(d *Document) Problems {
 	}
 	v.downloadURLs(c)
 	v.nodes(c, pod, svc)
+	v.addressing(c)
 	v.labelsAndTaints(c)
 	v.certSANs(c)
 	v.featureGates(c)
