@@ -2,8 +2,9 @@
 # Installs the external tools the consumer checks need (cloud-init, shellcheck,
 # haproxy and keepalived for their configuration and failover tests, with curl and
 # iproute2's ip for the latter; gcc and libblkid-dev to build ignition-apply,
-# hack/ignition.sh, and netplan.io, whose parser checks every rendered
-# network-config) when missing.
+# hack/ignition.sh, netplan.io, whose parser checks every rendered
+# network-config, and genisoimage for isoinfo, which reads every seed.iso back)
+# when missing.
 set -euo pipefail
 
 missing=()
@@ -16,6 +17,7 @@ command -v ip >/dev/null 2>&1 || missing+=(iproute2)
 command -v gcc >/dev/null 2>&1 || missing+=(gcc)
 [ -f /usr/include/blkid/blkid.h ] || missing+=(libblkid-dev)
 command -v netplan >/dev/null 2>&1 || missing+=(netplan.io)
+command -v isoinfo >/dev/null 2>&1 || missing+=(genisoimage)
 
 if [ "${#missing[@]}" -eq 0 ]; then
 	exit 0
@@ -45,6 +47,7 @@ for tool in "${missing[@]}"; do
 	case $tool in
 	iproute2) tool=ip ;;
 	netplan.io) tool=netplan ;;
+	genisoimage) tool=isoinfo ;;
 	libblkid-dev)
 		[ -f /usr/include/blkid/blkid.h ] || { echo "deps.sh: libblkid-dev still missing after install" >&2; exit 1; }
 		continue

@@ -302,6 +302,18 @@ func (cn cloudNode) node(p *plan.NodePlan, opt Options) (Node, error) {
 	if cn.netcfg != nil {
 		n.Files = append(n.Files, File{Path: p.Name + "/" + NetworkConfigFile, Mode: 0o644, Data: cn.netcfg})
 	}
+	if p.SeedISO {
+		// The seed holds the user-data as written, secrets included: 0600.
+		files := []seedFile{{"user-data", data}, {"meta-data", cn.meta}}
+		if cn.netcfg != nil {
+			files = append(files, seedFile{NetworkConfigFile, cn.netcfg})
+		}
+		iso, err := seedISO(files)
+		if err != nil {
+			return Node{}, fmt.Errorf("%s: %w", SeedISOFile, err)
+		}
+		n.Files = append(n.Files, File{Path: p.Name + "/" + SeedISOFile, Mode: 0o600, Data: iso})
+	}
 	return n, nil
 }
 

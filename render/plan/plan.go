@@ -239,6 +239,8 @@ type KindPlan struct {
 // ClusterPlan is what every node of the cluster shares.
 type ClusterPlan struct {
 	Cluster string
+	// SeedISO: each node also gets its NoCloud seed image.
+	SeedISO bool
 	// SingleNode means no workers: the control-plane taint is removed.
 	SingleNode bool
 
@@ -782,6 +784,7 @@ func Build(c *spec.Cluster, b *secrets.Bundle) ([]*NodePlan, error) {
 		KubeletArgs:              sortedKV(c.Components.Kubelet.ExtraArgs),
 		IgnorePreflightErrors:    c.IgnorePreflightErrors,
 		SSHAuthorizedKeys:        c.SSHAuthorizedKeys,
+		SeedISO:                  c.BootMedia.SeedISO,
 		DebugUser:                debugUser(c, prof),
 		ExtraPackages:            extra,
 		PauseImage:               imageRepo + "/pause:" + rel.pause,

@@ -64,6 +64,9 @@ func (v *validator) addressing(c *Cluster) {
 	if prof, err := profiles.Get(c.OS); err == nil {
 		ignition = prof.Output == "ignition"
 	}
+	if ignition && c.BootMedia.SeedISO {
+		v.errorf("bootMedia.seedISO", "a seed.iso is a NoCloud seed, which %s does not read: it takes its config.ign from the platform (Ignition's own ways: a URL, a disk, the hypervisor's config)", c.OS)
+	}
 	for i := range c.Nodes {
 		n := &c.Nodes[i]
 		p := fmt.Sprintf("nodes[%d]", i)

@@ -88,6 +88,8 @@ func TestAddressingRefusals(t *testing.T) {
 		{"bad search domain", labBase + "addressing:\n  mode: static\n  prefixLength: 24\n  searchDomains: [\"Lab_Example\"]\n", want{"addressing.searchDomains[0]", 17, []string{"not a domain name"}}},
 		{"static field with dhcp", strings.Replace(labBase, `mac: "52:54:00:00:50:12"}`, `mac: "52:54:00:00:50:12", addressing: {gateway: 192.168.50.1}}`, 1),
 			want{"nodes[2].addressing.gateway", 13, []string{"addressing is dhcp", "mode: static"}}},
+		{"seed iso on ignition", strings.Replace(labBase, "os: ubuntu-24.04", "os: fcos", 1) + "bootMedia: {seedISO: true}\n",
+			want{"bootMedia.seedISO", 14, []string{"NoCloud seed", "fcos"}}},
 		{"ignition", strings.Replace(labBase, "os: ubuntu-24.04", "os: flatcar", 1) + "addressing: {mode: static, prefixLength: 24}\n",
 			want{"addressing.mode", 14, []string{"NoCloud network-config", "flatcar", "DHCP"}}},
 	} {

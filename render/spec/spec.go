@@ -74,6 +74,9 @@ type Cluster struct {
 	// boot, unless a node says otherwise: dhcp (the default), or static, which
 	// k8sgen writes as the NoCloud network-config beside user-data.
 	Addressing Addressing `yaml:"addressing"`
+	// BootMedia asks for files that boot the nodes besides their first-boot
+	// configs.
+	BootMedia BootMedia `yaml:"bootMedia"`
 	// Nodes are the machines, in the order they are rendered.
 	Nodes []Node `yaml:"nodes"`
 }
@@ -367,6 +370,14 @@ type Node struct {
 	// Addressing overrides the cluster's addressing for this node, field by
 	// field (a field left out keeps the cluster's).
 	Addressing Addressing `yaml:"addressing"`
+}
+
+// BootMedia are the boot files k8sgen writes on request.
+type BootMedia struct {
+	// SeedISO writes each node's seed.iso: a NoCloud seed image (volume label
+	// cidata) of its user-data, meta-data and network-config, to attach to a
+	// VM as a CD-ROM (cloud-init OSes).
+	SeedISO bool `yaml:"seedISO"`
 }
 
 // Addressing is how a node's interface on the cluster network gets its
