@@ -73,6 +73,10 @@ Usage:
                                            where to copy it from (for air-gapped registries)
   k8sgen explain     FIELD                 a field of the spec (network.cni, nodes.role): its kind,
                                            default, choices and doc, like kubectl explain
+  k8sgen serve       -o out/ --listen HOST:PORT
+                                           serve the output read-only over HTTP for a lab's
+                                           NoCloud-net, Ignition and iPXE URLs (only the files
+                                           render wrote; each fetch is logged)
   k8sgen schema                            print the JSON Schema of cluster.yaml (for editors)
   k8sgen example                           print the example spec
   k8sgen version
@@ -123,6 +127,8 @@ func run(e env, args []string) int {
 		err = cmdRenewAdmin(e, args[1:])
 	case "token":
 		err = cmdToken(e, args[1:])
+	case "serve":
+		err = cmdServe(e, args[1:])
 	case "example":
 		err = cmdExample(e, args[1:])
 	case "version", "--version":
