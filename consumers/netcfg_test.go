@@ -41,6 +41,7 @@ func TestNetworkConfigs(t *testing.T) {
 			if err := validateNetcfg(schema, data); err != nil {
 				t.Errorf("cloud-init's network-config v2 schema refuses %s:\n%v", rel, err)
 			}
+			checkNetConvert(t, f, data)
 			out, err := netplanGenerate(t, netplan, data)
 			if err != nil {
 				t.Fatalf("netplan generate refuses %s: %v\n%s", rel, err, out)
@@ -87,6 +88,47 @@ func TestNetworkConfigs(t *testing.T) {
 			t.Errorf("netplan accepts a misspelt key:\n%s", out)
 		}
 	})
+}
+
+// checkNetConvert has this machine's cloud-init (22.4 on Debian 12, the
+// oldest that k8sgen's OSes ship) turn the config into each renderer's files
+// as it would on a node: ifupdown (Debian), networkd, sysconfig (the RHEL
+// family) and netplan (Ubuntu). Each must take it and carry the address.
+func checkNetConvert(t *testing.T, file string, data []byte) {
+	t.Helper()
+	ci := needTool(t, "cloud-init")
+	var cfg struct {
+		Ethernets map[string]struct {
+			Addresses []string `yaml:"addresses"`
+		} `yaml:"ethernets"`
+	}
+	if err := yaml.Unmarshal(data, &cfg); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []struct{ kind, distro string }{{"eni", "debian"}, {"networkd", "debian"}, {"sysconfig", "rhel"}, {"netplan", "ubuntu"}} {
+		kind := r.kind
+		dir := t.TempDir()
+		out, err := exec.Command(ci, "devel", "net-convert", "--network-data", file, "--kind", "yaml",
+			"--output-kind", kind, "--distro", r.distro, "--directory", dir).CombinedOutput()
+		if err != nil {
+			t.Errorf("cloud-init devel net-convert --output-kind %s refuses it: %v\n%s", kind, err, out)
+			continue
+		}
+		var all strings.Builder
+		filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				b, _ := os.ReadFile(p)
+				all.Write(b)
+			}
+			return nil
+		})
+		for _, e := range cfg.Ethernets {
+			ip, _, _ := strings.Cut(e.Addresses[0], "/")
+			if !strings.Contains(all.String(), ip) {
+				t.Errorf("cloud-init's %s files lack the address %s:\n%s", kind, ip, all.String())
+			}
+		}
+	}
 }
 
 var netcfgSchemaOnce struct {

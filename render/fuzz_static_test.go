@@ -110,7 +110,7 @@ func checkNetworkConfigs(t *testing.T, res *render.Result, src string) {
 			ok := id == a.Interface || a.Interface == "" && id == "k8sgen0"
 			ok = ok && (e.Match == nil) == (mac == "") && (mac == "" || e.Match.MACAddress == mac && e.SetName == a.Interface)
 			ok = ok && len(e.Addresses) == 1 && e.Addresses[0] == fmt.Sprintf("%s/%d", c.Nodes[i].IP, a.PrefixLength)
-			ok = ok && (a.Gateway == "" && len(e.Routes) == 0 || len(e.Routes) == 1 && e.Routes[0].To == "default" && e.Routes[0].Via == a.Gateway)
+			ok = ok && (a.Gateway == "" && len(e.Routes) == 0 || len(e.Routes) == 1 && e.Routes[0].To == "0.0.0.0/0" && e.Routes[0].Via == a.Gateway)
 			ok = ok && slices.Equal(e.Nameservers.Addresses, a.Nameservers) && slices.Equal(e.Nameservers.Search, a.SearchDomains)
 			if !ok {
 				t.Fatalf("%s: network-config says other than the spec (%+v):\n%s\n%s", n.Name, a, data, src)

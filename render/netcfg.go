@@ -54,7 +54,9 @@ func NetworkConfig(p *plan.NodePlan) ([]byte, error) {
 		e.SetName = s.Interface
 	}
 	if s.Gateway != "" {
-		e.Routes = []netcfgRoute{{To: "default", Via: s.Gateway}}
+		// 0.0.0.0/0, not netplan's "default": cloud-init before 23.x (22.4 on
+		// Debian 12) refuses "default" as a route's destination.
+		e.Routes = []netcfgRoute{{To: "0.0.0.0/0", Via: s.Gateway}}
 	}
 	if len(s.Nameservers) > 0 || len(s.Search) > 0 {
 		e.Nameservers = &netcfgNameservers{Addresses: s.Nameservers, Search: s.Search}
