@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # lab/hostprep.sh: boot lab stage 1. Renders a lab cluster spec with k8sgen, boots a
-# Debian 12 worker from its user-data alone, and checks from inside the guest what the
+# Debian 12 worker from k8sgen's own seed.iso alone (its user-data, meta-data and a
+# network-config with the worker's static address, found by its MAC), and checks from
+# inside the guest what the
 # bootstrap did to the host: hostname, /etc/hosts, swap, kernel modules and sysctls,
 # containerd (version series, systemd cgroups, registry mirror, CA and credentials,
 # a pull through them), chrony, kubelet/kubeadm/kubectl at the pinned version, held and
@@ -161,14 +163,30 @@ registries:
     ca: |
 SPEC
   sed 's/^/      /' "$ca_cert"
+  if [ "$OS" != flatcar ]; then
+    # The worker boots from k8sgen's own seed.iso, with its network-config's
+    # static address (the lab network has no DHCP).
+    cat << SPEC
+addressing:
+  mode: static
+  interface: eth0
+  prefixLength: 24
+  gateway: 10.77.0.1
+  nameservers: [10.77.0.1]
+bootMedia:
+  seedISO: true
+SPEC
+  fi
   cat << SPEC
 nodes:
   - name: cp
     role: control-plane
     ip: 10.77.0.10
+    mac: "52:54:00:00:00:10"
   - name: $NODE
     role: worker
     ip: 10.77.0.11
+    mac: "$("$LAB_DIR/vm.sh" mac "$NODE")"
 SPEC
 } > "$spec"
 "$bin/k8sgen" render -f "$spec" -o "$WORK/render/out" --secrets "$WORK/render/secrets.yaml" --force >&2
@@ -192,8 +210,6 @@ if [ "$OS" = flatcar ]; then
   printf '#cloud-config\npreserve_hostname: true\n' > "$WORK/render/user-data"
   printf 'instance-id: %s\n' "lab-$NODE" > "$WORK/render/meta-data"
   user_data=$WORK/render/user-data meta_data=$WORK/render/meta-data
-else
-  user_data=$WORK/render/out/$NODE/user-data meta_data=$WORK/render/out/$NODE/meta-data
 fi
 echo $((timeout - 60)) > "$tools/run.timeout"
 touch "$tools/run.early"
@@ -254,8 +270,13 @@ if [ "$OS" = flatcar ]; then
   log "boot 1 (apply) powered off after ${secs}s: $(grep '^applied ' "$WORK/results/apply/ignition.txt")"
   keep=(--keep-disk)
 fi
-"$LAB_DIR/vm.sh" start "${keep[@]}" --name "$NODE" --ip 10.77.0.11 --user-data "$user_data" \
-  --meta-data "$meta_data" --tools "$tools" --image "$image"
+if [ "$OS" = flatcar ]; then
+  seed=(--user-data "$user_data" --meta-data "$meta_data")
+else
+  seed=(--seed "$WORK/render/out/$NODE/seed.iso")
+  log "booting $NODE from k8sgen's seed.iso (sha256 $(sha256sum "$WORK/render/out/$NODE/seed.iso" | cut -c1-16)...), whose network-config gives it 10.77.0.11/24"
+fi
+"$LAB_DIR/vm.sh" start "${keep[@]}" --name "$NODE" --ip 10.77.0.11 "${seed[@]}" --tools "$tools" --image "$image"
 rc=0
 secs=$("$LAB_DIR/vm.sh" wait "$NODE" "$timeout") || rc=$?
 "$LAB_DIR/vm.sh" results "$NODE" "$WORK/results" || log "no results disk content"
