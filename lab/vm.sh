@@ -2,7 +2,7 @@
 # lab/vm.sh: boots one boot lab guest (qemu, TCG) inside the lab network namespace.
 #
 # Usage (root):
-#   lab/vm.sh start --name NAME --ip 10.77.0.N[/24] --user-data FILE --meta-data FILE
+#   lab/vm.sh start --name NAME --ip 10.77.0.N[/24] (--user-data FILE --meta-data FILE | --seed FILE)
 #                   [--tools DIR] [--memory MIB] [--cpus N] [--nice N] [--image DIR] [--append ARGS]
 #                   [--keep-disk]
 #       Daemonizes qemu and returns. NAME: lowercase RFC 1123 label (also the work dir
@@ -11,6 +11,10 @@
 #       disk labelled LABTOOLS whose run.sh the guest's probe runs once cloud-init is done
 #       (see lab/guest/k8sgen-lab-probe). --memory defaults to 4096, --cpus to 2, --image to
 #       the output of lab/image.sh. --append adds kernel command line arguments.
+#       --seed FILE attaches FILE (k8sgen's out/<node>/seed.iso) as the NoCloud seed instead
+#       of one made here from --user-data, --meta-data and the lab's network-config: the
+#       guest's network then comes from the seed's own network-config (give the node the MAC
+#       that vm.sh mac NAME prints, the address --ip, gateway and DNS 10.77.0.1).
 #       Refuses to start a NAME whose qemu still runs; otherwise starts from a fresh work dir,
 #       or with --keep-disk boots NAME again from the root disk its last boot left (a reboot).
 #   lab/vm.sh wait NAME TIMEOUT
@@ -22,6 +26,7 @@
 #       Extracts the guest's results disk (a tar written by the probe) into DIR.
 #   lab/vm.sh stop NAME      kills NAME's qemu if it runs (no guest shutdown).
 #   lab/vm.sh info NAME      prints name, mac, tap, ip, work dir.
+#   lab/vm.sh mac NAME       prints the MAC address NAME's NIC gets.
 #
 # Env: K8SGEN_CACHE (cache root), LAB_WORK (work root, default $K8SGEN_CACHE/lab/work),
 #      LAB_NETNS (namespace, default k8sgen-lab).
@@ -89,13 +94,14 @@ optarg() {
 }
 
 cmd_start() {
-  local name="" ip="" user_data="" meta_data="" tools="" memory=4096 cpus=2 niceness=0 image="" append="" keep=no
+  local name="" ip="" user_data="" meta_data="" seed="" tools="" memory=4096 cpus=2 niceness=0 image="" append="" keep=no
   while [ $# -gt 0 ]; do
     case $1 in
       --name) name=$(optarg "$@"); shift 2 ;;
       --ip) ip=$(optarg "$@"); shift 2 ;;
       --user-data) user_data=$(optarg "$@"); shift 2 ;;
       --meta-data) meta_data=$(optarg "$@"); shift 2 ;;
+      --seed) seed=$(optarg "$@"); shift 2 ;;
       --tools) tools=$(optarg "$@"); shift 2 ;;
       --memory) memory=$(optarg "$@"); shift 2 ;;
       --cpus) cpus=$(optarg "$@"); shift 2 ;;
@@ -114,8 +120,13 @@ cmd_start() {
     || [ "${BASH_REMATCH[1]}" -gt 254 ]; then
     die "start: --ip must be 10.77.0.N/24 with N in 2..254, not '$ip'"
   fi
-  [ -f "$user_data" ] || die "start: --user-data '$user_data' is not a file"
-  [ -f "$meta_data" ] || die "start: --meta-data '$meta_data' is not a file"
+  if [ -n "$seed" ]; then
+    [ -z "$user_data$meta_data" ] || die "start: --seed carries user-data and meta-data; give either --seed or both of those"
+    [ -f "$seed" ] || die "start: --seed '$seed' is not a file"
+  else
+    [ -f "$user_data" ] || die "start: --user-data '$user_data' is not a file"
+    [ -f "$meta_data" ] || die "start: --meta-data '$meta_data' is not a file"
+  fi
   if [ -n "$tools" ]; then
     [ -d "$tools" ] || die "start: --tools '$tools' is not a directory"
     [ -f "$tools/run.sh" ] || log "warning: $tools has no run.sh"
@@ -158,7 +169,10 @@ cmd_start() {
     qemu-img create -q -f qcow2 -b "$image/root.img" -F raw "$work/root.qcow2" \
       || die "start: cannot create the overlay"
   fi
-  cat > "$work/network-config" <<EOF
+  if [ -n "$seed" ]; then
+    cp "$seed" "$work/seed.iso"
+  else
+    cat > "$work/network-config" <<EOF
 version: 2
 ethernets:
   eth0:
@@ -170,8 +184,9 @@ ethernets:
     nameservers:
       addresses: [10.77.0.1]
 EOF
-  cloud-localds --network-config="$work/network-config" "$work/seed.iso" "$user_data" "$meta_data" \
-    || die "start: cloud-localds failed"
+    cloud-localds --network-config="$work/network-config" "$work/seed.iso" "$user_data" "$meta_data" \
+      || die "start: cloud-localds failed"
+  fi
   truncate -s "$RESULTS_SIZE" "$work/results.img"
 
   # Disk order = PCI order = vda, vdb, ...: the root disk must come first (root=/dev/vda).
@@ -293,7 +308,13 @@ cmd_info() {
   printf 'work=%s\n' "$(work_root)/$1"
 }
 
-[ $# -ge 1 ] || die "usage: vm.sh start|wait|results|stop|info ... (see the header of lab/vm.sh)"
+cmd_mac() {
+  [ $# -eq 1 ] || die "usage: vm.sh mac NAME"
+  check_name "$1"
+  vm_mac "$1"
+}
+
+[ $# -ge 1 ] || die "usage: vm.sh start|wait|results|stop|info|mac ... (see the header of lab/vm.sh)"
 cmd=$1
 shift
 case $cmd in
@@ -302,5 +323,6 @@ case $cmd in
   results) cmd_results "$@" ;;
   stop) cmd_stop "$@" ;;
   info) cmd_info "$@" ;;
-  *) die "unknown command '$cmd' (start|wait|results|stop|info)" ;;
+  mac) cmd_mac "$@" ;;
+  *) die "unknown command '$cmd' (start|wait|results|stop|info|mac)" ;;
 esac
