@@ -1,5 +1,6 @@
 # k8sgen: `make example` renders the embedded example, `make test` runs every test
-# including the real consumers (cloud-init schema, shellcheck, kubeadm config validate).
+# including the real consumers (cloud-init schema, shellcheck, kubeadm config validate,
+# netplan and cloud-init's network renderers, isoinfo).
 GO ?= go
 export K8SGEN_CACHE ?= $(HOME)/.cache/k8sgen
 
@@ -28,6 +29,7 @@ test: deps kubeadm
 	$(GO) test -run '^$$' -fuzz '^FuzzRender$$' -fuzztime 20s ./render/
 	$(GO) test -run '^$$' -fuzz '^FuzzRenderFlatcar$$' -fuzztime 10s ./render/
 	$(GO) test -run '^$$' -fuzz '^FuzzRenderFCOS$$' -fuzztime 10s ./render/
+	$(GO) test -run '^$$' -fuzz '^FuzzRenderStatic$$' -fuzztime 10s ./render/
 	cd lab && $(GO) vet ./... && $(GO) test ./...
 	shellcheck -x hack/*.sh lab/*.sh lab/hostprep/run.sh lab/hostprep/checks.sh lab/cluster/run.sh lab/guest/k8sgen-lab-probe lab/guest/k8sgen-lab-resolv
 

@@ -215,6 +215,8 @@ echo $((timeout - 60)) > "$tools/run.timeout"
 touch "$tools/run.early"
 cat > "$tools/expect.env" << ENV
 NODE_NAME=$NODE
+NODE_ADDRESS=10.77.0.11/24
+GATEWAY=10.77.0.1
 WAIT_STEP=kubeadm-join
 WAIT_LIMIT=$((timeout - 120))
 HOSTS_LINES=("10.77.0.10 cp" "10.77.0.11 $NODE" "10.77.0.1 harbor")

@@ -59,6 +59,10 @@ check status test "$status" = "running step=$WAIT_STEP"
 check bootstrap-log test -s /var/log/k8sgen-bootstrap.log
 
 check hostname test "$(hostname)" = "$NODE_NAME"
+# The lab network has no DHCP: the address and the default route come from the seed's
+# network-config (k8sgen's own for Debian).
+check address sh -c "ip -4 -o addr show dev eth0 | grep -qF ' $NODE_ADDRESS '"
+check default-route sh -c "ip -4 route show default | grep -q '^default via $GATEWAY '"
 for line in "${HOSTS_LINES[@]}"; do
   check "etc-hosts $line" grep -qxF "$line" /etc/hosts
 done
