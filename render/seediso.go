@@ -87,6 +87,12 @@ func seedISO(files []seedFile) ([]byte, error) {
 	return fixVolumeDates(data)
 }
 
+// utcRecordDate sets a directory record's recording date (ECMA-119 9.1.5) to seedTime in UTC.
+func utcRecordDate(rec []byte) {
+	t := seedTime
+	copy(rec[18:25], []byte{byte(t.Year() - 1900), byte(t.Month()), byte(t.Day()), byte(t.Hour()), byte(t.Minute()), byte(t.Second()), 0})
+}
+
 // fixVolumeDates sets the dates of every volume descriptor, which go-diskfs
 // sets to the time it ran (ECMA-119 8.4.26 to 8.4.29, 17 bytes each from byte
 // 813): creation and modification to seedTime, expiration and effective to
@@ -110,6 +116,20 @@ func fixVolumeDates(img []byte) ([]byte, error) {
 			return img[:int(blocks)*sector], nil
 		case 1:
 			blocks = binary.LittleEndian.Uint32(d[80:84])
+		}
+		if d[0] == 1 || d[0] == 2 {
+			// The root directory's records (its own in the descriptor, then
+			// those of its extent) carry dates go-diskfs took from the
+			// workspace in the local time zone: write them in UTC.
+			utcRecordDate(d[156:190])
+			loc := int(binary.LittleEndian.Uint32(d[158:162])) * sector
+			n := int(binary.LittleEndian.Uint32(d[166:170]))
+			if loc+n > len(img) {
+				return nil, fmt.Errorf("seed image: root directory past the end")
+			}
+			for ext := img[loc : loc+n]; len(ext) > 0 && ext[0] >= 33 && int(ext[0]) <= len(ext); ext = ext[ext[0]:] {
+				utcRecordDate(ext[:ext[0]])
+			}
 		}
 		copy(d[813:830], date)
 		copy(d[830:847], date)

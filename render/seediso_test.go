@@ -22,6 +22,18 @@ func TestSeedISODeterministic(t *testing.T) {
 	if !bytes.Equal(a, b) {
 		t.Fatalf("two seed images of the same files differ (%d and %d bytes)", len(a), len(b))
 	}
+	// go-diskfs dates directory records in the local time zone; the image
+	// must not depend on it.
+	local := time.Local
+	time.Local = time.FixedZone("k8sgen-test", -(4*3600 + 30*60))
+	c, err := seedISO(files)
+	time.Local = local
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(a, c) {
+		t.Fatalf("the seed image differs in another time zone")
+	}
 	if len(a)%2048 != 0 || len(a) > 64<<10 {
 		t.Errorf("seed image is %d bytes: want whole sectors, cut to the volume", len(a))
 	}
