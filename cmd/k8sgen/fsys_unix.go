@@ -3,6 +3,7 @@
 package main
 
 import (
+	"errors"
 	"io"
 	"io/fs"
 	"os"
@@ -75,4 +76,37 @@ func readDir(p string) ([]fs.DirEntry, error) {
 	entries, err := f.ReadDir(-1)
 	slices.SortFunc(entries, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
 	return entries, err
+}
+
+// openServed opens rel under dir one step at a time, each with O_NOFOLLOW,
+// so that no step is a symbolic link when it is opened (not only when it was
+// checked); the file without blocking (a FIFO would), and only a regular file
+// with one link: render writes new files, so another link is somebody else's
+// way in.
+func openServed(dir, rel string) (*os.File, error) {
+	fd, err := syscall.Open(dir, syscall.O_RDONLY|syscall.O_DIRECTORY|syscall.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, err
+	}
+	segs := strings.Split(rel, "/")
+	for i, seg := range segs {
+		flags := syscall.O_RDONLY | syscall.O_NOFOLLOW | syscall.O_CLOEXEC
+		if i < len(segs)-1 {
+			flags |= syscall.O_DIRECTORY
+		} else {
+			flags |= syscall.O_NONBLOCK
+		}
+		next, err := syscall.Openat(fd, seg, flags, 0)
+		syscall.Close(fd)
+		if err != nil {
+			return nil, err
+		}
+		fd = next
+	}
+	var st syscall.Stat_t
+	if err := syscall.Fstat(fd, &st); err != nil || st.Mode&syscall.S_IFMT != syscall.S_IFREG || st.Nlink != 1 {
+		syscall.Close(fd)
+		return nil, errors.New("not a regular file of its own")
+	}
+	return os.NewFile(uintptr(fd), dir+"/"+rel), nil
 }

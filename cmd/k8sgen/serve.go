@@ -1,13 +1,10 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"net"
 	"net/http"
-	"os"
 	"path"
 	"path/filepath"
 	"strings"
@@ -45,7 +42,8 @@ func cmdServe(e env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(e.stderr, "k8sgen: serving %s read-only on http://%s/ (the files render wrote, nothing else); Ctrl-C stops\n", *out, ln.Addr())
-	srv := &http.Server{Handler: newServer(dir, e.stderr, e.now), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: newServer(dir, e.stderr, e.now), ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout: time.Minute, WriteTimeout: 10 * time.Minute}
 	return srv.Serve(ln)
 }
 
@@ -68,7 +66,7 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.serve(rec, r)
 	node, _, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
 	s.mu.Lock()
-	fmt.Fprintf(s.log, "%s %s node=%s %s %q %d %d\n", s.now().UTC().Format(time.RFC3339), r.RemoteAddr, node, r.Method, r.URL.Path, rec.status, rec.size)
+	fmt.Fprintf(s.log, "%s %s node=%q %s %q %d %d\n", s.now().UTC().Format(time.RFC3339), r.RemoteAddr, node, r.Method, r.URL.Path, rec.status, rec.size)
 	s.mu.Unlock()
 }
 
@@ -122,6 +120,11 @@ func (s *server) serve(w http.ResponseWriter, r *http.Request) {
 		fail(http.StatusNotFound)
 		return
 	}
+	// One range at most: a request for many overlapping ranges would get a
+	// reply many times the file's size.
+	if strings.Contains(r.Header.Get("Range"), ",") {
+		r.Header.Del("Range")
+	}
 	w.Header().Set("Content-Type", contentType(rel))
 	w.Header().Set("Cache-Control", "no-store")
 	http.ServeContent(w, r, "", fi.ModTime(), f)
@@ -140,28 +143,6 @@ func servedPath(p string) (string, bool) {
 		}
 	}
 	return rel, true
-}
-
-// openServed opens rel under dir through os.Root, which keeps every step
-// inside dir, after checking that no step is a symbolic link: render writes
-// none, so one is somebody else's.
-func openServed(dir, rel string) (*os.File, error) {
-	root, err := os.OpenRoot(dir)
-	if err != nil {
-		return nil, err
-	}
-	defer root.Close()
-	segs := strings.Split(rel, "/")
-	for i := range segs {
-		fi, err := root.Lstat(path.Join(segs[:i+1]...))
-		if err != nil {
-			return nil, err
-		}
-		if fi.Mode()&fs.ModeSymlink != 0 {
-			return nil, errors.New("symbolic link")
-		}
-	}
-	return root.Open(rel)
 }
 
 // contentType is what a node's boot files are served as.

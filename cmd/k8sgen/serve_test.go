@@ -97,9 +97,23 @@ func TestServe(t *testing.T) {
 	if w := get("GET", "/k8s-master/user-data"); w.Code != 200 {
 		t.Errorf("GET /k8s-master/user-data after the others: %d", w.Code)
 	}
-	if !strings.Contains(log.String(), `2026-12-06T00:00:00Z 192.0.2.1:1234 node=k8s-master GET "/k8s-master/user-data" 200 `) ||
-		!strings.Contains(log.String(), `node=secrets.yaml GET "/secrets.yaml" 404 `) {
+	if !strings.Contains(log.String(), `2026-12-06T00:00:00Z 192.0.2.1:1234 node="k8s-master" GET "/k8s-master/user-data" 200 `) ||
+		!strings.Contains(log.String(), `node="secrets.yaml" GET "/secrets.yaml" 404 `) {
 		t.Errorf("log lacks a fetch or a refusal:\n%s", log.String())
+	}
+	// A request cannot write a line of its own into the log.
+	before := strings.Count(log.String(), "\n")
+	get("GET", "/x%0a2026-12-06T00:00:00Z%20forged%20node=k8s-master/user-data")
+	if n := strings.Count(log.String(), "\n"); n != before+1 {
+		t.Errorf("one request wrote %d log lines:\n%s", n-before, log.String())
+	}
+	// Many ranges get the whole file once, not a reply larger than it.
+	w := httptest.NewRecorder()
+	req := httptest.NewRequest("GET", "/k8s-master/user-data", nil)
+	req.Header.Set("Range", strings.Repeat("bytes=0-100,", 50)+"0-100")
+	s.ServeHTTP(w, req)
+	if full, _ := os.ReadFile(filepath.Join(out, "k8s-master", "user-data")); w.Body.Len() > len(full) {
+		t.Errorf("a request for 51 ranges got %d bytes, more than the file's %d", w.Body.Len(), len(full))
 	}
 }
 
