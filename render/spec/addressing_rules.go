@@ -114,6 +114,9 @@ func (v *validator) addressing(c *Cluster) {
 			continue // reported at nodes[].ip or at prefixLength
 		}
 		subnet := netip.PrefixFrom(ip, a.PrefixLength).Masked()
+		if why := edgeOf(subnet, ip); why != "" {
+			report(at("prefixLength", o.PrefixLength != 0), "node %s's ip %s is the %s of its subnet %s", n.Name, ip, why, subnet)
+		}
 		if gw, err := netip.ParseAddr(a.Gateway); err == nil && gw.Is4() {
 			gwAt := at("gateway", o.Gateway != "")
 			switch {
@@ -121,6 +124,8 @@ func (v *validator) addressing(c *Cluster) {
 				report(gwAt, "%s is outside node %s's subnet %s (its ip %s with prefixLength %d): a gateway must be reachable on the node's own link", gw, n.Name, subnet, ip, a.PrefixLength)
 			case gw == ip:
 				report(gwAt, "%s is node %s's own address", gw, n.Name)
+			case edgeOf(subnet, gw) != "":
+				report(gwAt, "%s is the %s of node %s's subnet %s, not a host", gw, edgeOf(subnet, gw), n.Name, subnet)
 			}
 		}
 	}
@@ -142,16 +147,60 @@ func (v *validator) addressingFields(p string, a Addressing) {
 			v.errorf(p+".gateway", "%q is not an IPv4 address", a.Gateway)
 		}
 	}
-	for i, s := range a.Nameservers {
-		if ip, err := netip.ParseAddr(s); err != nil || ip.Zone() != "" {
-			v.errorf(fmt.Sprintf("%s.nameservers[%d]", p, i), "%q is not an IP address", s)
+	if len(a.Nameservers) > maxNameservers {
+		v.errorf(p+".nameservers", "%d servers: give at most %d (the resolver reads the first 3)", len(a.Nameservers), maxNameservers)
+	} else if len(a.Nameservers) > 3 {
+		v.warnf(p+".nameservers", "%d servers: the C library's resolver reads only the first 3", len(a.Nameservers))
+	}
+	seen := map[netip.Addr]bool{}
+	for i, s := range a.Nameservers[:min(len(a.Nameservers), maxNameservers)] {
+		at := fmt.Sprintf("%s.nameservers[%d]", p, i)
+		ip, err := netip.ParseAddr(s)
+		switch {
+		case err != nil || ip.Zone() != "":
+			v.errorf(at, "%q is not an IP address", s)
+		case ip.Is4In6():
+			v.errorf(at, "%q is an IPv4 address written as IPv6; write %s", s, ip.Unmap())
+		case ip.IsUnspecified() || ip.IsMulticast() || ip == netip.AddrFrom4([4]byte{255, 255, 255, 255}):
+			v.errorf(at, "%s is not a host's address (unspecified, multicast or broadcast)", ip)
+		case seen[ip]:
+			v.errorf(at, "%s is given twice", ip)
 		}
+		seen[ip] = true
+	}
+	if len(a.SearchDomains) > maxSearchDomains {
+		v.errorf(p+".searchDomains", "%d domains: give at most %d", len(a.SearchDomains), maxSearchDomains)
+		return
 	}
 	for i, s := range a.SearchDomains {
 		if len(s) > 253 || !isRFC1123Sub(s) {
 			v.errorf(fmt.Sprintf("%s.searchDomains[%d]", p, i), "%q is not a domain name (lowercase labels of letters, digits and '-', joined by dots)", s)
 		}
 	}
+}
+
+// Bounds of the DNS lists of an addressing block.
+const (
+	maxNameservers   = 8
+	maxSearchDomains = 6
+)
+
+// edgeOf names ip when it is the network or the broadcast address of subnet;
+// /31 and /32 subnets have neither.
+func edgeOf(subnet netip.Prefix, ip netip.Addr) string {
+	if subnet.Bits() > 30 {
+		return ""
+	}
+	if ip == subnet.Addr() {
+		return "network address"
+	}
+	b := subnet.Addr().As4()
+	host := uint32(1)<<(32-subnet.Bits()) - 1
+	last := uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3]) | host
+	if ip == netip.AddrFrom4([4]byte{byte(last >> 24), byte(last >> 16), byte(last >> 8), byte(last)}) {
+		return "broadcast address"
+	}
+	return ""
 }
 
 // firstByte is the first byte of a well-formed MAC address.

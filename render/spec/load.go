@@ -269,6 +269,13 @@ func walk(n *yaml.Node, t reflect.Type, path string, pos Positions, probs, unkno
 		} else if msg := checkText(path, n.Value); msg != "" {
 			*probs = append(*probs, Problem{Path: path, Line: n.Line, Msg: msg})
 		}
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		// The decoder would cut 24.5 to 24 (and read 1e1 as 10): a whole
+		// number only, written as one.
+		i := reflect.New(t).Interface()
+		if n.Kind != yaml.ScalarNode || n.Tag != "!!int" || n.Decode(i) != nil {
+			*probs = append(*probs, Problem{Path: path, Line: n.Line, Msg: "expected a whole number, found " + kindName(n)})
+		}
 	case reflect.Bool:
 		var b bool
 		if n.Kind != yaml.ScalarNode || n.Decode(&b) != nil {
