@@ -31,8 +31,16 @@ type Options struct {
 	// output never sits in memory at once. An error from Sink stops the render.
 	// Sink must not keep a file's bytes once it returns: they are reused.
 	Sink func(Node) error
+	// ScratchDir is where seed images are built, in directories of their own
+	// that are removed once an image is made ("": the system's temporary
+	// directory). They hold the node's files, secrets included: the command
+	// builds them inside its private output directory, so that a render killed
+	// halfway leaves them where the next render finds and reports them.
+	ScratchDir string
 	// nodeByNode turns shapes off (for the tests that compare both ways).
 	nodeByNode bool
+	// sizeOnly: the render is for a size only; no seed image is built.
+	sizeOnly bool
 }
 
 // File is one output file, relative to the output directory.
@@ -178,7 +186,7 @@ func gzippedLargest(res *Result, plans []*plan.NodePlan, cache *fragments, kinds
 	if largest < 0 {
 		return nil
 	}
-	n, err := renderShaped(plans[largest], Options{Gzip: true}, cache, kinds)
+	n, err := renderShaped(plans[largest], Options{Gzip: true, sizeOnly: true}, cache, kinds)
 	if err != nil {
 		return fmt.Errorf("node %s: %w", plans[largest].Name, err)
 	}
@@ -302,13 +310,13 @@ func (cn cloudNode) node(p *plan.NodePlan, opt Options) (Node, error) {
 	if cn.netcfg != nil {
 		n.Files = append(n.Files, File{Path: p.Name + "/" + NetworkConfigFile, Mode: 0o644, Data: cn.netcfg})
 	}
-	if p.SeedISO {
+	if p.SeedISO && !opt.sizeOnly {
 		// The seed holds the user-data as written, secrets included: 0600.
 		files := []seedFile{{"user-data", data}, {"meta-data", cn.meta}}
 		if cn.netcfg != nil {
 			files = append(files, seedFile{NetworkConfigFile, cn.netcfg})
 		}
-		iso, err := seedISO(files)
+		iso, err := seedISO(files, opt.ScratchDir)
 		if err != nil {
 			return Node{}, fmt.Errorf("%s: %w", SeedISOFile, err)
 		}

@@ -31,10 +31,10 @@ type seedFile struct {
 // seedISO is a NoCloud seed image of files: ISO 9660 with Joliet names
 // (user-data and meta-data keep their dashes, as with genisoimage -joliet),
 // volume label cidata, every date seedTime. go-diskfs builds it in a
-// private temporary directory (the files hold the node's secrets), which
-// is removed.
-func seedISO(files []seedFile) ([]byte, error) {
-	dir, err := os.MkdirTemp("", "k8sgen-seed-")
+// private temporary directory under scratch ("": the system's; the files
+// hold the node's secrets), which is removed.
+func seedISO(files []seedFile, scratch string) ([]byte, error) {
+	dir, err := os.MkdirTemp(scratch, ".k8sgen-seed-")
 	if err != nil {
 		return nil, err
 	}

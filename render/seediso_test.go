@@ -10,12 +10,12 @@ import (
 // times are the same bytes, and every volume descriptor date is seedTime.
 func TestSeedISODeterministic(t *testing.T) {
 	files := []seedFile{{"user-data", []byte("#cloud-config\n")}, {"meta-data", []byte("instance-id: a\n")}, {"network-config", []byte("version: 2\n")}}
-	a, err := seedISO(files)
+	a, err := seedISO(files, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(1100 * time.Millisecond) // go-diskfs dates the volume to the second
-	b, err := seedISO(files)
+	b, err := seedISO(files, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,7 +26,7 @@ func TestSeedISODeterministic(t *testing.T) {
 	// must not depend on it.
 	local := time.Local
 	time.Local = time.FixedZone("k8sgen-test", -(4*3600 + 30*60))
-	c, err := seedISO(files)
+	c, err := seedISO(files, "")
 	time.Local = local
 	if err != nil {
 		t.Fatal(err)

@@ -577,7 +577,7 @@ func cmdRender(e env, args []string) error {
 	defer dir.discard()
 	var writeErr error
 	var writeOnce sync.Once
-	res, err := render.Render(c, bundle, render.Options{Gzip: *gz, Sink: func(n render.Node) error {
+	res, err := render.Render(c, bundle, render.Options{Gzip: *gz, ScratchDir: dir.tmp, Sink: func(n render.Node) error {
 		err := dir.writeNode(n)
 		if err != nil {
 			writeOnce.Do(func() { writeErr = err })
