@@ -54,8 +54,16 @@ func TestIgnitionCarriesThePlan(t *testing.T) {
 			for i, p := range plans {
 				n := res.Nodes[i]
 				t.Run(fmt.Sprintf("%s/%s/gzip=%v", filepath.Base(dir), p.Name, gz), func(t *testing.T) {
-					if len(n.Files) != 1 || n.Files[0].Path != p.Name+"/config.ign" || n.Files[0].Mode != 0o600 {
-						t.Fatalf("want one file %s/config.ign, mode 0600; got %+v", p.Name, n.Files)
+					// config.ign first; network boot adds its scripts and matchbox's files.
+					want := 1
+					if p.PXE != nil {
+						want = 2
+						if p.ClusterPlan.PXE.MatchboxURL != "" {
+							want = 5
+						}
+					}
+					if len(n.Files) != want || n.Files[0].Path != p.Name+"/config.ign" || n.Files[0].Mode != 0o600 {
+						t.Fatalf("want %d files, %s/config.ign first, mode 0600; got %d", want, p.Name, len(n.Files))
 					}
 					files, units := parseIgnition(t, n.Files[0].Data)
 					if len(files) != len(p.Files) {
