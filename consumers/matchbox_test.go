@@ -31,7 +31,7 @@ func TestMatchbox(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(trees) == 0 {
-		t.Fatalf("no golden matchbox tree under %s: the flatcar-pxe case writes one", goldenRoot)
+		t.Fatalf("no golden matchbox tree under %s: the flatcar-pxe and fcos-pxe cases write one", goldenRoot)
 	}
 	bin := matchboxBinary(t)
 	for _, tree := range trees {
@@ -104,8 +104,10 @@ func ipxeBoot(script string) string {
 			continue
 		}
 		for i, a := range f {
-			if strings.HasPrefix(a, "ignition.config.url=") {
-				f[i] = "ignition.config.url=<config>"
+			for _, key := range []string{"ignition.config.url=", "coreos.inst.ignition_url="} {
+				if strings.HasPrefix(a, key) {
+					f[i] = key + "<config>"
+				}
 			}
 		}
 		lines = append(lines, strings.Join(f, " "))
