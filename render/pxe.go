@@ -51,9 +51,14 @@ func pxeFiles(p *plan.NodePlan, config []byte) ([]File, error) {
 	if p.ClusterPlan.PXE.MatchboxURL == "" {
 		return files, nil
 	}
-	id := p.Cluster + "-" + p.Name
+	// A cluster's name has no dot: the first one ends it.
+	id := p.Cluster + "." + p.Name
+	var initrd []string
+	for _, f := range p.PXE.Initrd {
+		initrd = append(initrd, "--name "+f.Name+" "+f.URL)
+	}
 	profile, err := json.MarshalIndent(matchboxProfile{ID: id, Name: p.Name + " of cluster " + p.Cluster,
-		Boot:       matchboxBoot{Kernel: p.PXE.Kernel, Initrd: p.PXE.Initrd, Args: p.PXE.MatchboxArgs},
+		Boot:       matchboxBoot{Kernel: p.PXE.Kernel, Initrd: initrd, Args: p.PXE.MatchboxArgs},
 		IgnitionID: id + ".ign"}, "", "  ")
 	if err != nil {
 		return nil, err

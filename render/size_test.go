@@ -29,7 +29,6 @@ var sizeBudgets = map[string][2]int{
 	"fcos-pxe":         {24576, 20480},
 	"fcos-skew":        {25088, 21504},
 	"flatcar":          {20224, 15872},
-	"flatcar-pxe":      {19456, 15360},
 	"flatcar-arm64":    {20992, 16896},
 	"flatcar-ha":       {28928, 15104},
 	"flatcar-registry": {26112, 21760},

@@ -5,7 +5,6 @@ package plan
 import (
 	"fmt"
 	"net"
-	"path"
 	"slices"
 	"sort"
 	"strings"
@@ -192,11 +191,17 @@ func clusterPXE(c *spec.Cluster) *ClusterPXE {
 // Initrd and Args. Args fetch the node's Ignition config from the output
 // directory; MatchboxArgs are the same for matchbox, which serves it by MAC.
 type NodePXE struct {
-	MAC                string
-	Kernel             string
-	Initrd             []string
+	MAC    string
+	Kernel string
+	// Initrd are the initrds' URLs and the names iPXE gives them (initrd0,
+	// ...), which the kernel's initrd= arguments name: iPXE would otherwise
+	// name each by its URL's last path segment, which may repeat.
+	Initrd             []NamedURL
 	Args, MatchboxArgs []string
 }
+
+// NamedURL is a file to fetch and the name it gets.
+type NamedURL struct{ Name, URL string }
 
 // MatchboxConfigURL is the node's Ignition config at a matchbox server (iPXE
 // puts the machine's MAC address in).
@@ -226,17 +231,20 @@ func nodePXE(c *spec.Cluster, n *spec.Node, prof *profiles.Profile, base *Cluste
 	if p.Kernel == "" {
 		p.Kernel = fill(prof.PXE.Kernel, "")
 	}
-	p.Initrd = x.Initrd
-	if len(p.Initrd) == 0 {
+	initrds := x.Initrd
+	if len(initrds) == 0 {
 		for _, u := range prof.PXE.Initrd {
-			p.Initrd = append(p.Initrd, fill(u, ""))
+			initrds = append(initrds, fill(u, ""))
 		}
+	}
+	for i, u := range initrds {
+		p.Initrd = append(p.Initrd, NamedURL{Name: fmt.Sprintf("initrd%d", i), URL: u})
 	}
 	args := func(config string) []string {
 		var out []string
 		// UEFI's iPXE hands the kernel its initrds by these names.
-		for _, u := range p.Initrd {
-			out = append(out, "initrd="+path.Base(u))
+		for _, f := range p.Initrd {
+			out = append(out, "initrd="+f.Name)
 		}
 		for _, a := range prof.PXE.Args {
 			out = append(out, fill(a, config))
