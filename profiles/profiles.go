@@ -69,6 +69,9 @@ type Profile struct {
 	LoginUser string `yaml:"loginUser"`
 	// MaskUnits are masked at first boot: they would reboot a node on their own.
 	MaskUnits []string `yaml:"maskUnits"`
+	// PXE is how the OS boots from the network (nil: k8sgen writes no network
+	// boot for it).
+	PXE *PXE `yaml:"pxe"`
 	// VolumePluginDir moves kubelet's FlexVolume directory where /usr is read-only.
 	VolumePluginDir string `yaml:"volumePluginDir"`
 	// LacksTools are tools kubeadm or the bootstrap use that the image does not
@@ -79,6 +82,20 @@ type Profile struct {
 }
 
 // Butane names a Butane variant and version (each gives one Ignition spec version).
+// PXE is an OS's network boot. In the URLs {arch} is Flatcar's name of the
+// node's architecture (amd64-usr, arm64-usr); in the arguments {config} is the
+// URL of the node's Ignition config, {rootfs} bootMedia.pxe.rootfs and
+// {installDevice} the disk to install to.
+type PXE struct {
+	// Kernel and Initrd are the default URLs ("": the spec must give them).
+	Kernel string   `yaml:"kernel"`
+	Initrd []string `yaml:"initrd"`
+	// Rootfs says the OS needs bootMedia.pxe.rootfs (a live root file system).
+	Rootfs bool `yaml:"rootfs"`
+	// Args are the kernel arguments the OS needs.
+	Args []string `yaml:"args"`
+}
+
 type Butane struct {
 	Variant string `yaml:"variant"`
 	Version string `yaml:"version"`

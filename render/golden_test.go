@@ -113,7 +113,7 @@ func TestGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			want := map[string]bool{}
-			for _, n := range res.Nodes {
+			for _, n := range append(res.Nodes, render.Node{Files: res.Files}) {
 				for _, f := range n.Files {
 					want[f.Path] = true
 					compare(t, filepath.Join(dir, "out", f.Path), f.Data)

@@ -54,8 +54,14 @@ func TestIgnitionCarriesThePlan(t *testing.T) {
 			for i, p := range plans {
 				n := res.Nodes[i]
 				t.Run(fmt.Sprintf("%s/%s/gzip=%v", filepath.Base(dir), p.Name, gz), func(t *testing.T) {
-					if len(n.Files) != 1 || n.Files[0].Path != p.Name+"/config.ign" || n.Files[0].Mode != 0o600 {
-						t.Fatalf("want one file %s/config.ign, mode 0600; got %+v", p.Name, n.Files)
+					// config.ign first; network boot adds the node's script and matchbox's files.
+					if len(n.Files) == 0 || n.Files[0].Path != p.Name+"/config.ign" || n.Files[0].Mode != 0o600 {
+						t.Fatalf("want %s/config.ign first, mode 0600; got %d files", p.Name, len(n.Files))
+					}
+					for _, f := range n.Files[1:] {
+						if p.PXE == nil || f.Path != p.Name+"/boot.ipxe" && !strings.HasPrefix(f.Path, "matchbox/") {
+							t.Errorf("unexpected file %s", f.Path)
+						}
 					}
 					files, units := parseIgnition(t, n.Files[0].Data)
 					if len(files) != len(p.Files) {

@@ -68,6 +68,9 @@ type Node struct {
 // Result is the whole render.
 type Result struct {
 	Nodes []Node
+	// Files are the cluster's own files, beside the nodes' directories
+	// (boot.ipxe).
+	Files []File
 	// Kubeconfig is the admin kubeconfig text for the user's machine (secret).
 	Kubeconfig []byte
 }
@@ -119,6 +122,9 @@ func Render(c *spec.Cluster, b *secrets.Bundle, opt Options) (*Result, error) {
 		if err := gzippedLargest(res, plans, cache, kinds); err != nil {
 			return nil, err
 		}
+	}
+	if res.Files, err = clusterPXEFiles(plans); err != nil {
+		return nil, err
 	}
 	res.Kubeconfig, err = Kubeconfig(c, b)
 	if err != nil {
@@ -408,6 +414,11 @@ func renderIgnition(p *plan.NodePlan, opt Options, kinds *shapes) (Node, error) 
 	}
 	n.Files = []File{{Path: p.Name + "/" + IgnitionFile, Mode: 0o600, Data: data}}
 	n.shaped = shaped
+	pxe, err := pxeFiles(p, data)
+	if err != nil {
+		return Node{}, err
+	}
+	n.Files = append(n.Files, pxe...)
 	return n, nil
 }
 

@@ -26,6 +26,7 @@ var sizeBudgets = map[string][2]int{
 	"debian-registry":  {20480, 16896},
 	"docker-registry":  {19968, 16128},
 	"fcos":             {25088, 20736},
+	"fcos-pxe":         {24576, 20480},
 	"fcos-skew":        {25088, 21504},
 	"flatcar":          {20224, 15872},
 	"flatcar-arm64":    {20992, 16896},

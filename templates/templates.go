@@ -103,6 +103,8 @@ var Formats = map[string]Format{
 	"kubelet.service.tmpl":           Unit,
 	"kubelet-kubeadm.conf.tmpl":      Unit,
 	"hosts.tmpl":                     Lines,
+	"node.ipxe.tmpl":                 Lines,
+	"boot.ipxe.tmpl":                 Lines,
 	"sysctl.conf.tmpl":               Lines,
 	"modules.conf.tmpl":              Lines,
 	"kube-vip.yaml.tmpl":             YAML,

@@ -591,6 +591,11 @@ func cmdRender(e env, args []string) error {
 		// The spec passed validation, so this is a spec the validator missed.
 		return invalidError{fmt.Sprintf("render: %v", err)}
 	}
+	if len(res.Files) > 0 {
+		if err := dir.writeNode(render.Node{Files: res.Files}); err != nil {
+			return fmt.Errorf("writing %s: %w", *out, err)
+		}
+	}
 	if created {
 		raw, err := bundle.Marshal()
 		if err != nil {
@@ -724,7 +729,12 @@ func report(e env, out, kubeconfig string, res *render.Result, gz bool) {
 	for _, n := range res.Nodes {
 		var names []string
 		for _, f := range n.Files {
-			names = append(names, filepath.Base(f.Path))
+			// A node's own files by name; others (matchbox/...) by path.
+			name, ok := strings.CutPrefix(f.Path, n.Name+"/")
+			if !ok {
+				name = f.Path
+			}
+			names = append(names, name)
 		}
 		row := []string{n.Name, n.Role, strings.Join(names, ","), strconv.Itoa(n.Raw)}
 		if gz {
@@ -763,5 +773,9 @@ func report(e env, out, kubeconfig string, res *render.Result, gz bool) {
 				names, largest.Name, largest.Raw, largest.Gzipped)
 		}
 	}
-	fmt.Fprintf(e.stdout, "wrote %d node(s) to %s; admin kubeconfig: %s\n", len(res.Nodes), out, kubeconfig)
+	also := ""
+	for _, f := range res.Files {
+		also += " and " + f.Path
+	}
+	fmt.Fprintf(e.stdout, "wrote %d node(s)%s to %s; admin kubeconfig: %s\n", len(res.Nodes), also, out, kubeconfig)
 }

@@ -375,6 +375,9 @@ func (d *outputDir) writeNode(n render.Node) error {
 // removes.
 func (d *outputDir) publish(cluster string, res *render.Result) error {
 	var names []string
+	for _, f := range res.Files {
+		names = append(names, f.Path)
+	}
 	for _, n := range res.Nodes {
 		for _, f := range n.Files {
 			names = append(names, f.Path)

@@ -168,6 +168,94 @@ type NodePlan struct {
 	// Network is the node's static addressing, written as its NoCloud
 	// network-config; nil when the node takes its address by DHCP.
 	Network *StaticNetwork
+	// PXE is how the node boots from the network (nil: no network boot).
+	PXE *NodePXE
+}
+
+// ClusterPXE is where the machines that boot from the network find their
+// files: BaseURL serves the output directory, MatchboxURL ("": none) is a
+// matchbox server; both without a trailing slash.
+type ClusterPXE struct {
+	BaseURL, MatchboxURL string
+}
+
+func clusterPXE(c *spec.Cluster) *ClusterPXE {
+	x := c.BootMedia.PXE
+	if x == nil {
+		return nil
+	}
+	return &ClusterPXE{BaseURL: strings.TrimRight(x.BaseURL, "/"), MatchboxURL: strings.TrimRight(x.MatchboxURL, "/")}
+}
+
+// NodePXE is one node's network boot: the machine with MAC boots Kernel with
+// Initrd and Args. Args fetch the node's Ignition config from the output
+// directory; MatchboxArgs are the same for matchbox, which serves it by MAC.
+type NodePXE struct {
+	MAC    string
+	Kernel string
+	// Initrd are the initrds' URLs and the names iPXE gives them (initrd0,
+	// ...), which the kernel's initrd= arguments name: iPXE would otherwise
+	// name each by its URL's last path segment, which may repeat.
+	Initrd             []NamedURL
+	Args, MatchboxArgs []string
+}
+
+// NamedURL is a file to fetch and the name it gets.
+type NamedURL struct{ Name, URL string }
+
+// MatchboxConfigURL is the node's Ignition config at a matchbox server (iPXE
+// puts the machine's MAC address in).
+const MatchboxConfigURL = "/ignition?mac=${mac:hexhyp}"
+
+// nodePXE is n's network boot, from the OS profile's and the spec's data.
+func nodePXE(c *spec.Cluster, n *spec.Node, prof *profiles.Profile, base *ClusterPXE) *NodePXE {
+	x := c.BootMedia.PXE
+	if x == nil || prof.PXE == nil || base == nil {
+		return nil
+	}
+	arch := n.Arch
+	if arch == "" {
+		arch = c.Arch
+	}
+	if arch == "" {
+		arch = "amd64"
+	}
+	fill := func(s, config string) string {
+		dev := x.InstallDevice
+		if dev == "" {
+			dev = "/dev/sda"
+		}
+		return strings.NewReplacer("{arch}", arch+"-usr", "{config}", config, "{rootfs}", x.Rootfs, "{installDevice}", dev).Replace(s)
+	}
+	p := &NodePXE{MAC: strings.ToLower(n.MAC), Kernel: x.Kernel}
+	if p.Kernel == "" {
+		p.Kernel = fill(prof.PXE.Kernel, "")
+	}
+	initrds := x.Initrd
+	if len(initrds) == 0 {
+		for _, u := range prof.PXE.Initrd {
+			initrds = append(initrds, fill(u, ""))
+		}
+	}
+	for i, u := range initrds {
+		p.Initrd = append(p.Initrd, NamedURL{Name: fmt.Sprintf("initrd%d", i), URL: u})
+	}
+	args := func(config string) []string {
+		var out []string
+		// UEFI's iPXE hands the kernel its initrds by these names.
+		for _, f := range p.Initrd {
+			out = append(out, "initrd="+f.Name)
+		}
+		for _, a := range prof.PXE.Args {
+			out = append(out, fill(a, config))
+		}
+		return append(out, x.Args...)
+	}
+	p.Args = args(base.BaseURL + "/" + n.Name + "/config.ign")
+	if base.MatchboxURL != "" {
+		p.MatchboxArgs = args(base.MatchboxURL + MatchboxConfigURL)
+	}
+	return p
 }
 
 // StaticNetwork is a node's static addressing on the cluster network.
@@ -241,6 +329,8 @@ type ClusterPlan struct {
 	Cluster string
 	// SeedISO: each node also gets its NoCloud seed image.
 	SeedISO bool
+	// PXE is the cluster's network boot (nil: none).
+	PXE *ClusterPXE
 	// SingleNode means no workers: the control-plane taint is removed.
 	SingleNode bool
 
@@ -785,6 +875,7 @@ func Build(c *spec.Cluster, b *secrets.Bundle) ([]*NodePlan, error) {
 		IgnorePreflightErrors:    c.IgnorePreflightErrors,
 		SSHAuthorizedKeys:        c.SSHAuthorizedKeys,
 		SeedISO:                  c.BootMedia.SeedISO,
+		PXE:                      clusterPXE(c),
 		DebugUser:                debugUser(c, prof),
 		ExtraPackages:            extra,
 		PauseImage:               imageRepo + "/pause:" + rel.pause,
@@ -888,7 +979,8 @@ func Build(c *spec.Cluster, b *secrets.Bundle) ([]*NodePlan, error) {
 	cps := c.ControlPlanes()
 	cpIndex := 0
 	for _, n := range c.Nodes {
-		p := &NodePlan{KindPlan: KindPlan{ClusterPlan: base, Role: n.Role, Kind: n.Role}, Name: n.Name, IP: n.IP, Network: staticNetwork(c, &n)}
+		p := &NodePlan{KindPlan: KindPlan{ClusterPlan: base, Role: n.Role, Kind: n.Role}, Name: n.Name, IP: n.IP,
+			Network: staticNetwork(c, &n), PXE: nodePXE(c, &n, prof, base.PXE)}
 		if tok := b.TokenFor(n.Name); tok.ID == b.BootstrapToken.ID {
 			p.JoinToken, p.JoinTokenID, p.JoinTokenTTL = base.Token, base.TokenID, base.TokenTTL
 		} else {

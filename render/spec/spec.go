@@ -378,6 +378,32 @@ type BootMedia struct {
 	// cidata) of its user-data, meta-data and network-config, to attach to a
 	// VM as a CD-ROM (cloud-init OSes).
 	SeedISO bool `yaml:"seedISO"`
+	// PXE writes, for network boot, each node's iPXE script (<node>/boot.ipxe)
+	// and one boot.ipxe that chains to them by MAC address (every node needs
+	// its mac); with matchboxURL, a matchbox tree too (Flatcar and Fedora
+	// CoreOS).
+	PXE *PXE `yaml:"pxe"`
+}
+
+// PXE says where machines that boot from the network find their files.
+type PXE struct {
+	// BaseURL is where the output directory is served, such as k8sgen serve's
+	// http://10.0.0.1:8080: the scripts fetch <baseURL>/<node>/config.ign.
+	BaseURL string `yaml:"baseURL"`
+	// Kernel is the URL of the kernel to boot (default: the OS's own, for
+	// Flatcar its stable channel; a local mirror's URL replaces it).
+	Kernel string `yaml:"kernel"`
+	// Initrd are the URLs of the initial RAM disks (default: the OS's own).
+	Initrd []string `yaml:"initrd"`
+	// Rootfs is the URL of Fedora CoreOS's live root file system.
+	Rootfs string `yaml:"rootfs"`
+	// InstallDevice is the disk Fedora CoreOS installs itself to (default /dev/sda).
+	InstallDevice string `yaml:"installDevice"`
+	// Args are more kernel arguments, such as console=ttyS0.
+	Args []string `yaml:"args"`
+	// MatchboxURL, when set, writes matchbox/ (profiles, groups by MAC and
+	// Ignition configs) for a matchbox server at that URL.
+	MatchboxURL string `yaml:"matchboxURL"`
 }
 
 // Addressing is how a node's interface on the cluster network gets its

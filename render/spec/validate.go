@@ -133,6 +133,7 @@ func Validate(d *Document) Problems {
 	v.downloadURLs(c)
 	v.nodes(c, pod, svc)
 	v.addressing(c)
+	v.pxe(c)
 	v.labelsAndTaints(c)
 	v.certSANs(c)
 	v.featureGates(c)

@@ -1,0 +1,131 @@
+package spec
+
+import (
+	"fmt"
+	neturl "net/url"
+	"regexp"
+	"strings"
+
+	"github.com/k8sgen/k8sgen/profiles"
+)
+
+var (
+	// pxeArgRE is one kernel argument in an iPXE script and a matchbox
+	// profile: no space, quote, '$' (iPXE expands ${...}) or '#'.
+	pxeArgRE = regexp.MustCompile(`^[A-Za-z0-9._:/=,+@%-]+$`)
+	// pxeDeviceRE is a disk to install to.
+	pxeDeviceRE = regexp.MustCompile(`^/dev/[A-Za-z0-9._/-]+$`)
+)
+
+// ownPXEArg reports a kernel argument that k8sgen's network boot sets.
+func ownPXEArg(a string) bool {
+	for _, p := range []string{"initrd=", "ignition.", "coreos.inst.", "coreos.live.", "flatcar.first_boot"} {
+		if strings.HasPrefix(a, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// maxPXEArgs bounds bootMedia.pxe.args.
+const maxPXEArgs = 32
+
+// pxe checks bootMedia.pxe: the OS has a network boot, every URL is one an
+// iPXE script can hold, the OS's required files are given, and every node
+// has the MAC address that picks its script.
+func (v *validator) pxe(c *Cluster) {
+	x := c.BootMedia.PXE
+	if x == nil {
+		return
+	}
+	prof, err := profiles.Get(c.OS)
+	if err != nil {
+		return // reported at os
+	}
+	switch {
+	case c.OS == "flatcar":
+		v.errorf("bootMedia.pxe", "Flatcar booted from the network runs from memory: a reboot would lose etcd and the kubelet's state, and a control plane would run kubeadm init again. k8sgen does not write Flatcar's install to disk yet; boot Flatcar from disk with its config.ign")
+		return
+	case prof.PXE == nil:
+		v.errorf("bootMedia.pxe", "k8sgen writes network boot for fcos, which installs itself to disk; %s reads NoCloud: attach each node's seed.iso (bootMedia.seedISO) or point its kernel at k8sgen serve (ds=nocloud;s=URL)", c.OS)
+		return
+	}
+	url := func(path, s string, required bool) {
+		switch {
+		case s == "" && required:
+			v.errorf(path, "%s", errRequired)
+		case s != "" && !isURL(s):
+			v.errorf(path, "%q must be an http(s) URL", s)
+		case s != "" && strings.ContainsAny(s, "$'\"#;!{}\\"):
+			v.errorf(path, "%q holds a character an iPXE script reads otherwise ($ { } quotes # ; ! or a backslash); percent-encode it", s)
+		}
+	}
+	url("bootMedia.pxe.baseURL", x.BaseURL, true)
+	// The base URLs get paths appended and go to unauthenticated boot files.
+	for _, b := range []struct{ path, url string }{{"bootMedia.pxe.baseURL", x.BaseURL}, {"bootMedia.pxe.matchboxURL", x.MatchboxURL}} {
+		if u, err := neturl.Parse(b.url); err == nil && (u.RawQuery != "" || u.ForceQuery) {
+			v.errorf(b.path, "%q has a query: k8sgen appends paths to it; give the server's base URL", b.url)
+		}
+	}
+	for _, s := range append([]string{x.BaseURL, x.MatchboxURL, x.Kernel, x.Rootfs}, x.Initrd...) {
+		if u, err := neturl.Parse(s); err == nil && u.User != nil {
+			v.errorf("bootMedia.pxe", "%q carries credentials, which would go into unauthenticated boot files and kernel command lines", s)
+		}
+	}
+	arches := map[string]bool{}
+	for _, n := range c.Nodes {
+		a := n.Arch
+		if a == "" {
+			a = c.Arch
+		}
+		if a == "" {
+			a = "amd64"
+		}
+		arches[a] = true
+	}
+	if len(arches) > 1 && (x.Kernel != "" || len(x.Initrd) > 0 || x.Rootfs != "") {
+		v.errorf("bootMedia.pxe", "the nodes are of %d architectures, but bootMedia.pxe gives one kernel, initrd and rootfs for all; boot one architecture per cluster spec from the network", len(arches))
+	}
+	for i, n := range c.Nodes {
+		if n.Name == "boot.ipxe" || n.Name == "matchbox" {
+			v.errorf(fmt.Sprintf("nodes[%d].name", i), "%q is the name of a file or directory bootMedia.pxe writes beside the nodes' directories", n.Name)
+		}
+	}
+	url("bootMedia.pxe.kernel", x.Kernel, prof.PXE.Kernel == "")
+	if len(x.Initrd) == 0 && len(prof.PXE.Initrd) == 0 {
+		v.errorf("bootMedia.pxe.initrd", "%s: %s has no default initrd; give its URLs", errRequired, c.OS)
+	}
+	for i, s := range x.Initrd {
+		url(fmt.Sprintf("bootMedia.pxe.initrd[%d]", i), s, true)
+	}
+	if prof.PXE.Rootfs {
+		url("bootMedia.pxe.rootfs", x.Rootfs, true)
+	} else if x.Rootfs != "" {
+		v.errorf("bootMedia.pxe.rootfs", "%s boots without a separate root file system", c.OS)
+	}
+	if x.InstallDevice != "" {
+		if !prof.PXE.Rootfs {
+			v.errorf("bootMedia.pxe.installDevice", "%s runs from memory when booted from the network; it installs to no disk", c.OS)
+		} else if !pxeDeviceRE.MatchString(x.InstallDevice) {
+			v.errorf("bootMedia.pxe.installDevice", "%q is not a device path such as /dev/sda", x.InstallDevice)
+		}
+	}
+	if len(x.Args) > maxPXEArgs {
+		v.errorf("bootMedia.pxe.args", "%d arguments: give at most %d", len(x.Args), maxPXEArgs)
+	} else {
+		for i, a := range x.Args {
+			switch {
+			case !pxeArgRE.MatchString(a):
+				v.errorf(fmt.Sprintf("bootMedia.pxe.args[%d]", i), "%q is not one kernel argument: letters, digits and . _ : / = , + @ %% -, no space, quote or $", a)
+			case ownPXEArg(a):
+				v.errorf(fmt.Sprintf("bootMedia.pxe.args[%d]", i), "%q would override an argument k8sgen sets itself (the initrds, Ignition's config URL, the live image and the installer)", a)
+			}
+		}
+	}
+	url("bootMedia.pxe.matchboxURL", x.MatchboxURL, false)
+	for i := range c.Nodes {
+		if c.Nodes[i].MAC == "" {
+			v.errorf(fmt.Sprintf("nodes[%d]", i), "node %s has no mac: bootMedia.pxe picks each machine's script by its MAC address", c.Nodes[i].Name)
+		}
+	}
+}

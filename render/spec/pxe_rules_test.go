@@ -1,0 +1,72 @@
+package spec
+
+import (
+	"strings"
+	"testing"
+)
+
+// pxeBase is two Fedora CoreOS nodes with MACs; bootMedia lines follow it
+// (line 10 on).
+const pxeBase = `name: pxe
+kubernetesVersion: "1.33.0"
+os: fcos
+nodes:
+  - {name: cp, role: control-plane, ip: 10.70.0.10, mac: "52:54:00:70:00:10"}
+  - name: w1
+    role: worker
+    ip: 10.70.0.11
+    mac: "52:54:00:70:00:11"
+`
+
+// pxeFiles are the live files Fedora CoreOS needs.
+const pxeFiles = "kernel: http://m/k, initrd: [http://m/i], rootfs: http://m/r"
+
+func TestPXEValid(t *testing.T) {
+	for name, src := range map[string]string{
+		"fcos":          pxeBase + "bootMedia:\n  pxe: {baseURL: http://10.70.0.1:8080, " + pxeFiles + "}\n",
+		"fcos matchbox": pxeBase + "bootMedia:\n  pxe:\n    baseURL: http://10.70.0.1:8080/\n    kernel: http://m/k\n    initrd: [http://m/i, http://m/j]\n    rootfs: http://m/r\n    installDevice: /dev/vda\n    args: [console=ttyS0]\n    matchboxURL: http://10.70.0.1:8081\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			if errs := problemsOf(src).Errors(); len(errs) > 0 {
+				t.Errorf("valid spec refused:\n%s", dump(errs))
+			}
+		})
+	}
+}
+
+func TestPXERefusals(t *testing.T) {
+	pxe := func(fields string) string { return pxeBase + "bootMedia:\n  pxe: {" + fields + "}\n" }
+	for _, c := range []struct {
+		name string
+		src  string
+		want []want
+	}{
+		{"cloud-init os", strings.Replace(pxe("baseURL: http://10.70.0.1:8080"), "os: fcos", "os: ubuntu-24.04", 1),
+			[]want{{"bootMedia.pxe", 11, []string{"fcos", "seed.iso"}}}},
+		{"flatcar runs from memory", strings.Replace(pxe("baseURL: http://10.70.0.1:8080"), "os: fcos", "os: flatcar", 1),
+			[]want{{"bootMedia.pxe", 11, []string{"runs from memory", "kubeadm init again"}}}},
+		{"no base url", pxe(pxeFiles), []want{{"bootMedia.pxe.baseURL", 11, []string{"required"}}}},
+		{"url with a dollar", pxe(`baseURL: "http://10.70.0.1:8080/$x", ` + pxeFiles), []want{{"bootMedia.pxe.baseURL", 11, []string{"iPXE script"}}}},
+		{"not a url", pxe(`baseURL: "tftp://10.70.0.1/", ` + pxeFiles), []want{{"bootMedia.pxe.baseURL", 11, []string{"http(s) URL"}}}},
+		{"query in the base url", pxe(`baseURL: "http://h/?x=1", ` + pxeFiles), []want{{"bootMedia.pxe.baseURL", 11, []string{"has a query"}}}},
+		{"credentials", pxe(`baseURL: "http://u:p@h/", ` + pxeFiles), []want{{"bootMedia.pxe", 11, []string{"carries credentials"}}}},
+		{"bad argument", pxe(`baseURL: http://h, ` + pxeFiles + `, args: ["a$b"]`), []want{{"bootMedia.pxe.args[0]", 11, []string{"one kernel argument"}}}},
+		{"argument k8sgen sets", pxe(`baseURL: http://h, ` + pxeFiles + `, args: ["coreos.inst.install_dev=/dev/sdb"]`), []want{{"bootMedia.pxe.args[0]", 11, []string{"override"}}}},
+		{"fcos needs its files", pxe("baseURL: http://10.70.0.1:8080"), []want{
+			{"bootMedia.pxe.kernel", 11, []string{"required"}},
+			{"bootMedia.pxe.initrd", 11, []string{"no default initrd"}},
+			{"bootMedia.pxe.rootfs", 11, []string{"required"}},
+		}},
+		{"bad install device", pxe("baseURL: http://a, " + pxeFiles + ", installDevice: sda"), []want{{"bootMedia.pxe.installDevice", 11, []string{"device path"}}}},
+		{"two architectures", strings.Replace(pxe("baseURL: http://a, "+pxeFiles), "    mac: \"52:54:00:70:00:11\"\n", "    mac: \"52:54:00:70:00:11\"\n    arch: arm64\n", 1),
+			[]want{{"bootMedia.pxe", 12, []string{"2 architectures"}}}},
+		{"reserved node name", strings.Replace(pxe("baseURL: http://a, "+pxeFiles), "name: w1", "name: matchbox", 1),
+			[]want{{"nodes[1].name", 6, []string{"beside the nodes' directories"}}}},
+		{"node without mac", strings.Replace(pxe("baseURL: http://10.70.0.1:8080, "+pxeFiles), "    mac: \"52:54:00:70:00:11\"\n", "", 1),
+			[]want{{"nodes[1]", 6, []string{"w1 has no mac"}}}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			expect(t, problemsOf(c.src), true, c.want...)
+		})
+	}
+}
