@@ -380,8 +380,8 @@ type BootMedia struct {
 	SeedISO bool `yaml:"seedISO"`
 	// PXE writes, for network boot, each node's iPXE script (<node>/boot.ipxe)
 	// and one boot.ipxe that chains to them by MAC address (every node needs
-	// its mac); with matchboxURL, a matchbox tree too (Flatcar and Fedora
-	// CoreOS).
+	// its mac); with matchboxURL, a matchbox tree too (Fedora CoreOS, which
+	// installs itself to disk).
 	PXE *PXE `yaml:"pxe"`
 }
 
@@ -390,10 +390,10 @@ type PXE struct {
 	// BaseURL is where the output directory is served, such as k8sgen serve's
 	// http://10.0.0.1:8080: the scripts fetch <baseURL>/<node>/config.ign.
 	BaseURL string `yaml:"baseURL"`
-	// Kernel is the URL of the kernel to boot (default: the OS's own, for
-	// Flatcar its stable channel; a local mirror's URL replaces it).
+	// Kernel is the URL of the kernel to boot (Fedora CoreOS's live kernel of
+	// a release, from a local mirror).
 	Kernel string `yaml:"kernel"`
-	// Initrd are the URLs of the initial RAM disks (default: the OS's own).
+	// Initrd are the URLs of the initial RAM disks (the live initramfs).
 	Initrd []string `yaml:"initrd"`
 	// Rootfs is the URL of Fedora CoreOS's live root file system.
 	Rootfs string `yaml:"rootfs"`
