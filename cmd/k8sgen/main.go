@@ -11,10 +11,13 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"syscall"
 	"text/tabwriter"
 	"time"
 	"unicode"
@@ -41,6 +44,8 @@ const (
 	exitInvalid = 1 // the spec or the secrets bundle is invalid
 	exitUsage   = 2 // misuse, or a file or directory k8sgen will not replace
 	exitIO      = 3 // a file could not be read, written or locked
+	// exitInterrupted is a render stopped by a signal, as shells report one.
+	exitInterrupted = 130
 )
 
 // usageError marks misuse of the command line (exit 2).
@@ -85,12 +90,19 @@ Usage:
 and a kubeconfig that k8sgen wrote; nothing else is ever replaced.
 
 Exit status: 0 ok, 1 invalid spec or secrets, 2 misuse or a file k8sgen will not
-replace, 3 a file could not be read, written or locked.
+replace, 3 a file could not be read, written or locked, 130 render interrupted
+(Ctrl-C or SIGTERM; what it had written is removed).
 `
 
 func main() {
 	os.Exit(run(newEnv(), os.Args[1:]))
 }
+
+// errInterrupted is a render stopped by a signal; nothing it wrote is left.
+var errInterrupted = errors.New("interrupted: nothing was written (the partial output was removed)")
+
+// afterNode, when set (by tests), runs after each node is written.
+var afterNode func()
 
 // env is what the commands may touch besides their flags.
 type env struct {
@@ -157,6 +169,8 @@ func run(e env, args []string) int {
 		return exitUsage
 	case errors.As(err, &ie):
 		return exitInvalid
+	case errors.Is(err, errInterrupted):
+		return exitInterrupted
 	}
 	return exitIO
 }
@@ -575,15 +589,37 @@ func cmdRender(e env, args []string) error {
 		return fmt.Errorf("writing %s: %w", *out, err)
 	}
 	defer dir.discard()
+	// Ctrl-C or SIGTERM stops the render at the next node and removes what it
+	// wrote (the temporary directory holds CA keys); once every node is in,
+	// the render finishes.
+	var stop atomic.Bool
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(signals)
+	go func() {
+		if _, ok := <-signals; ok {
+			stop.Store(true)
+		}
+	}()
 	var writeErr error
 	var writeOnce sync.Once
 	res, err := render.Render(c, bundle, render.Options{Gzip: *gz, ScratchDir: dir.tmp, Sink: func(n render.Node) error {
+		if stop.Load() {
+			writeOnce.Do(func() { writeErr = errInterrupted })
+			return errInterrupted
+		}
 		err := dir.writeNode(n)
 		if err != nil {
 			writeOnce.Do(func() { writeErr = err })
 		}
+		if afterNode != nil {
+			afterNode()
+		}
 		return err
 	}})
+	if errors.Is(writeErr, errInterrupted) {
+		return errInterrupted
+	}
 	if writeErr != nil {
 		return fmt.Errorf("writing %s: %w", *out, writeErr)
 	}

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -19,12 +20,14 @@ import (
 
 // TestMain lets the scripts run the command as `k8sgen`: the test binary
 // re-executes itself as the command.
-// The test command takes three settings from the environment that the real one
+// The test command takes four settings from the environment that the real one
 // does not: K8SGEN_TEST_NOW (RFC 3339) sets the clock;
 // K8SGEN_TEST_KILL_AFTER_FILL=1 makes the render kill itself with SIGKILL once its
-// temporary output directory is filled, as kill -9 from outside would; and
+// temporary output directory is filled, as kill -9 from outside would;
 // K8SGEN_TEST_CREATE_AFTER_FILL=PATH creates the file PATH there, as another
-// program writing into the old output during the render would.
+// program writing into the old output during the render would; and
+// K8SGEN_TEST_INTERRUPT_AFTER_NODE=1 sends the process SIGINT once the first
+// node is written, as Ctrl-C would.
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"k8sgen": func() {
@@ -36,6 +39,16 @@ func TestMain(m *testing.M) {
 					os.Exit(99)
 				}
 				e.now = func() time.Time { return t }
+			}
+			if os.Getenv("K8SGEN_TEST_INTERRUPT_AFTER_NODE") == "1" {
+				var once sync.Once
+				afterNode = func() {
+					once.Do(func() {
+						p, _ := os.FindProcess(os.Getpid())
+						p.Signal(os.Interrupt)
+						time.Sleep(500 * time.Millisecond) // the handler sees it before the next node
+					})
+				}
 			}
 			if late := os.Getenv("K8SGEN_TEST_CREATE_AFTER_FILL"); late != "" {
 				afterFill = func(string) {
