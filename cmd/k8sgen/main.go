@@ -595,7 +595,10 @@ func cmdRender(e env, args []string) error {
 	var stop atomic.Bool
 	signals := make(chan os.Signal, 1)
 	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(signals)
+	defer func() {
+		signal.Stop(signals)
+		close(signals) // ends the goroutine below; no send follows Stop
+	}()
 	go func() {
 		if _, ok := <-signals; ok {
 			stop.Store(true)
