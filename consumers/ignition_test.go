@@ -106,21 +106,30 @@ func checkApplied(t *testing.T, file string, cfg *ignread.Config) {
 	t.Logf("ignition-apply wrote %d files and %d units under a scratch root", len(cfg.Files), len(cfg.Units))
 }
 
-var iaOnce struct {
-	sync.Once
-	path string
-	err  error
-}
+var iaOnce hackOnce
 
 // ignitionApply builds (or finds) ignition-apply with hack/ignition.sh, once per run.
 func ignitionApply(t *testing.T) string {
 	t.Helper()
 	needTool(t, "go")
 	needTool(t, "gcc")
-	iaOnce.Do(func() {
-		script, err := filepath.Abs(filepath.Join("..", "hack", "ignition.sh"))
+	return iaOnce.path(t, "ignition.sh")
+}
+
+// hackOnce runs a hack/ script that prints the path of what it built or
+// fetched (hack/ignition.sh, matchbox.sh, netcfg-schema.sh), once per run.
+type hackOnce struct {
+	once sync.Once
+	out  string
+	err  error
+}
+
+func (h *hackOnce) path(t *testing.T, name string) string {
+	t.Helper()
+	h.once.Do(func() {
+		script, err := filepath.Abs(filepath.Join("..", "hack", name))
 		if err != nil {
-			iaOnce.err = err
+			h.err = err
 			return
 		}
 		var stderr bytes.Buffer
@@ -128,15 +137,15 @@ func ignitionApply(t *testing.T) string {
 		cmd.Stderr = &stderr
 		out, err := cmd.Output()
 		if err != nil {
-			iaOnce.err = fmt.Errorf("%s: %v\n%s", script, err, stderr.String())
+			h.err = fmt.Errorf("%s: %v\n%s", script, err, stderr.String())
 			return
 		}
-		iaOnce.path = strings.TrimSpace(string(out))
+		h.out = strings.TrimSpace(string(out))
 	})
-	if iaOnce.err != nil {
-		t.Fatal(iaOnce.err)
+	if h.err != nil {
+		t.Fatal(h.err)
 	}
-	return iaOnce.path
+	return h.out
 }
 
 var ivOnce struct {

@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -187,34 +186,11 @@ func startMatchbox(t *testing.T, bin, data string) string {
 	return ""
 }
 
-var matchboxOnce struct {
-	sync.Once
-	path string
-	err  error
-}
+var matchboxOnce hackOnce
 
 // matchboxBinary builds (or finds) matchbox with hack/matchbox.sh, once per run.
 func matchboxBinary(t *testing.T) string {
 	t.Helper()
 	needTool(t, "go")
-	matchboxOnce.Do(func() {
-		script, err := filepath.Abs(filepath.Join("..", "hack", "matchbox.sh"))
-		if err != nil {
-			matchboxOnce.err = err
-			return
-		}
-		var stderr bytes.Buffer
-		cmd := exec.Command("bash", script)
-		cmd.Stderr = &stderr
-		out, err := cmd.Output()
-		if err != nil {
-			matchboxOnce.err = fmt.Errorf("%s: %v\n%s", script, err, stderr.String())
-			return
-		}
-		matchboxOnce.path = strings.TrimSpace(string(out))
-	})
-	if matchboxOnce.err != nil {
-		t.Fatal(matchboxOnce.err)
-	}
-	return matchboxOnce.path
+	return matchboxOnce.path(t, "matchbox.sh")
 }

@@ -8,7 +8,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -131,37 +130,14 @@ func checkNetConvert(t *testing.T, file string, data []byte) {
 	}
 }
 
-var netcfgSchemaOnce struct {
-	sync.Once
-	path string
-	err  error
-}
+var netcfgSchemaOnce hackOnce
 
 // netcfgSchema compiles cloud-init's network-config v2 schema, fetched by
 // hack/netcfg-schema.sh once per run.
 func netcfgSchema(t *testing.T) *jsonschema.Schema {
 	t.Helper()
 	needTool(t, "apt-get")
-	netcfgSchemaOnce.Do(func() {
-		script, err := filepath.Abs(filepath.Join("..", "hack", "netcfg-schema.sh"))
-		if err != nil {
-			netcfgSchemaOnce.err = err
-			return
-		}
-		var stderr bytes.Buffer
-		cmd := exec.Command("bash", script)
-		cmd.Stderr = &stderr
-		out, err := cmd.Output()
-		if err != nil {
-			netcfgSchemaOnce.err = fmt.Errorf("%s: %v\n%s", script, err, stderr.String())
-			return
-		}
-		netcfgSchemaOnce.path = strings.TrimSpace(string(out))
-	})
-	if netcfgSchemaOnce.err != nil {
-		t.Fatal(netcfgSchemaOnce.err)
-	}
-	f, err := os.Open(netcfgSchemaOnce.path)
+	f, err := os.Open(netcfgSchemaOnce.path(t, "netcfg-schema.sh"))
 	if err != nil {
 		t.Fatal(err)
 	}

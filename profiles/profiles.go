@@ -82,10 +82,9 @@ type Profile struct {
 }
 
 // Butane names a Butane variant and version (each gives one Ignition spec version).
-// PXE is an OS's network boot. In the URLs {arch} is Flatcar's name of the
-// node's architecture (amd64-usr, arm64-usr); in the arguments {config} is the
-// URL of the node's Ignition config, {rootfs} bootMedia.pxe.rootfs and
-// {installDevice} the disk to install to.
+// PXE is an OS's network boot. In the arguments {config} is the URL of the
+// node's Ignition config, {rootfs} bootMedia.pxe.rootfs and {installDevice}
+// the disk to install to.
 type PXE struct {
 	// Kernel and Initrd are the default URLs ("": the spec must give them).
 	Kernel string   `yaml:"kernel"`

@@ -290,6 +290,7 @@ func unreserved(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-_.!~*'()", c) >= 0
 }
 
+// fileEntries are the storage.files entries of an Ignition config, as written.
 func fileEntries(ign []byte) ([]json.RawMessage, error) {
 	var doc struct {
 		Storage struct {

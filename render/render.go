@@ -407,10 +407,7 @@ func renderIgnition(p *plan.NodePlan, opt Options, kinds *shapes) (Node, error) 
 		if err != nil {
 			return Node{}, err
 		}
-		n.Gzipped = len(packed)
-		if opt.Gzip {
-			data = packed
-		}
+		n.Gzipped, data = len(packed), packed
 	}
 	n.Files = []File{{Path: p.Name + "/" + IgnitionFile, Mode: 0o600, Data: data}}
 	n.shaped = shaped

@@ -104,10 +104,10 @@ func interchangeable(h *holes, s *formsOf) bool {
 // surelyPlain reports, without running the encoder, values of the holes'
 // classes that the YAML encoder writes plain: those that start with a letter
 // and hold a digit, a dash or a dot (so no keyword such as no, on, null or
-// true), or that start with a digit and hold a letter that no number can
-// hold (not a-f, o or x), or that are digits and at least two dots, as an
-// IPv4 address is (a number has one dot at most). None resolves to a number, a bool, null or a
-// date, and neither starts with an indicator. A false answer sends the value
+// true); those that start with a digit and hold a letter no number can hold
+// (not a-f, o or x); and digits with at least two dots, as an IPv4 address
+// (a number has one dot at most). None resolves to a number, a bool, null or
+// a date, and none starts with an indicator. A false answer sends the value
 // to yamlPlain; TestSurelyPlain checks every true answer against it.
 func surelyPlain(v string) bool {
 	if v == "" {

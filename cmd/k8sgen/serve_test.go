@@ -18,13 +18,7 @@ import (
 // directories, files put into the output later (a copied secrets bundle or
 // kubeconfig), and symbolic links, inside the tree or out of it.
 func TestServe(t *testing.T) {
-	dir := t.TempDir()
-	out := filepath.Join(dir, "out")
-	var stderr bytes.Buffer
-	e := env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: &stderr, now: time.Now, rand: rand.Reader, getenv: func(string) (string, bool) { return "", false }}
-	if rc := run(e, []string{"render", "--example", "-o", out, "--secrets", filepath.Join(dir, "secrets.yaml"), "--kubeconfig", filepath.Join(dir, "admin.kubeconfig")}); rc != 0 {
-		t.Fatalf("render: exit %d\n%s", rc, stderr.String())
-	}
+	dir, out := renderExample(t)
 	var log bytes.Buffer
 	s := newServer(out, &log, func() time.Time { return time.Date(2026, 12, 6, 0, 0, 0, 0, time.UTC) })
 	get := func(method, target string) *httptest.ResponseRecorder {
@@ -140,4 +134,18 @@ func copyFile(t *testing.T, from, to string) {
 	if err := os.WriteFile(to, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// renderExample renders the example into a new directory: dir holds the
+// secrets bundle and the kubeconfig, out the output.
+func renderExample(t *testing.T) (dir, out string) {
+	t.Helper()
+	dir = t.TempDir()
+	out = filepath.Join(dir, "out")
+	var stderr bytes.Buffer
+	e := env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: &stderr, now: time.Now, rand: rand.Reader, getenv: func(string) (string, bool) { return "", false }}
+	if rc := run(e, []string{"render", "--example", "-o", out, "--secrets", filepath.Join(dir, "secrets.yaml"), "--kubeconfig", filepath.Join(dir, "admin.kubeconfig")}); rc != 0 {
+		t.Fatalf("render: exit %d\n%s", rc, stderr.String())
+	}
+	return dir, out
 }

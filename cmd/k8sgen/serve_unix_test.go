@@ -3,14 +3,11 @@
 package main
 
 import (
-	"bytes"
-	"crypto/rand"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -20,13 +17,7 @@ import (
 // not served (a FIFO would block the request forever; a hard link can reach
 // a file outside the tree).
 func TestServeNoFIFOOrLinks(t *testing.T) {
-	dir := t.TempDir()
-	out := filepath.Join(dir, "out")
-	var stderr bytes.Buffer
-	e := env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: &stderr, now: time.Now, rand: rand.Reader, getenv: func(string) (string, bool) { return "", false }}
-	if rc := run(e, []string{"render", "--example", "-o", out, "--secrets", filepath.Join(dir, "secrets.yaml"), "--kubeconfig", filepath.Join(dir, "admin.kubeconfig")}); rc != 0 {
-		t.Fatalf("render: exit %d\n%s", rc, stderr.String())
-	}
+	dir, out := renderExample(t)
 	s := newServer(out, io.Discard, time.Now)
 	fifo := filepath.Join(out, "k8s-master", "meta-data")
 	if err := os.Remove(fifo); err != nil {

@@ -213,19 +213,12 @@ func nodePXE(c *spec.Cluster, n *spec.Node, prof *profiles.Profile, base *Cluste
 	if x == nil || prof.PXE == nil || base == nil {
 		return nil
 	}
-	arch := n.Arch
-	if arch == "" {
-		arch = c.Arch
-	}
-	if arch == "" {
-		arch = "amd64"
-	}
 	fill := func(s, config string) string {
 		dev := x.InstallDevice
 		if dev == "" {
 			dev = "/dev/sda"
 		}
-		return strings.NewReplacer("{arch}", arch+"-usr", "{config}", config, "{rootfs}", x.Rootfs, "{installDevice}", dev).Replace(s)
+		return strings.NewReplacer("{config}", config, "{rootfs}", x.Rootfs, "{installDevice}", dev).Replace(s)
 	}
 	p := &NodePXE{MAC: strings.ToLower(n.MAC), Kernel: x.Kernel}
 	if p.Kernel == "" {

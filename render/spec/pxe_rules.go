@@ -19,7 +19,7 @@ var (
 
 // ownPXEArg reports a kernel argument that k8sgen's network boot sets.
 func ownPXEArg(a string) bool {
-	for _, p := range []string{"initrd=", "ignition.", "coreos.inst.", "coreos.live.", "flatcar.first_boot"} {
+	for _, p := range []string{"initrd=", "ignition.", "coreos.inst.", "coreos.live."} {
 		if strings.HasPrefix(a, p) {
 			return true
 		}
@@ -42,12 +42,8 @@ func (v *validator) pxe(c *Cluster) {
 	if err != nil {
 		return // reported at os
 	}
-	switch {
-	case c.OS == "flatcar":
-		v.errorf("bootMedia.pxe", "Flatcar booted from the network runs from memory: a reboot would lose etcd and the kubelet's state, and a control plane would run kubeadm init again. k8sgen does not write Flatcar's install to disk yet; boot Flatcar from disk with its config.ign")
-		return
-	case prof.PXE == nil:
-		v.errorf("bootMedia.pxe", "k8sgen writes network boot for fcos, which installs itself to disk; %s reads NoCloud: attach each node's seed.iso (bootMedia.seedISO) or point its kernel at k8sgen serve (ds=nocloud;s=URL)", c.OS)
+	if prof.PXE == nil {
+		v.errorf("bootMedia.pxe", "k8sgen writes network boot only for an OS that installs itself to disk from it (fcos), not for %s. Flatcar booted from the network runs from memory, so a reboot would lose etcd and the kubelet's state and a control plane would run kubeadm init again: boot it from disk with its config.ign. The cloud-init OSes read NoCloud: attach each node's seed.iso (bootMedia.seedISO) or point the kernel at k8sgen serve (ds=nocloud;s=URL)", c.OS)
 		return
 	}
 	url := func(path, s string, required bool) {
@@ -72,18 +68,7 @@ func (v *validator) pxe(c *Cluster) {
 			v.errorf("bootMedia.pxe", "%q carries credentials, which would go into unauthenticated boot files and kernel command lines", s)
 		}
 	}
-	arches := map[string]bool{}
-	for _, n := range c.Nodes {
-		a := n.Arch
-		if a == "" {
-			a = c.Arch
-		}
-		if a == "" {
-			a = "amd64"
-		}
-		arches[a] = true
-	}
-	if len(arches) > 1 && (x.Kernel != "" || len(x.Initrd) > 0 || x.Rootfs != "") {
+	if arches := c.NodeArches(); len(arches) > 1 && (x.Kernel != "" || len(x.Initrd) > 0 || x.Rootfs != "") {
 		v.errorf("bootMedia.pxe", "the nodes are of %d architectures, but bootMedia.pxe gives one kernel, initrd and rootfs for all; boot one architecture per cluster spec from the network", len(arches))
 	}
 	for i, n := range c.Nodes {

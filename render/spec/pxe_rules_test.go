@@ -42,9 +42,9 @@ func TestPXERefusals(t *testing.T) {
 		want []want
 	}{
 		{"cloud-init os", strings.Replace(pxe("baseURL: http://10.70.0.1:8080"), "os: fcos", "os: ubuntu-24.04", 1),
-			[]want{{"bootMedia.pxe", 11, []string{"fcos", "seed.iso"}}}},
+			[]want{{"bootMedia.pxe", 11, []string{"only for an OS that installs itself", "not for ubuntu-24.04", "seed.iso"}}}},
 		{"flatcar runs from memory", strings.Replace(pxe("baseURL: http://10.70.0.1:8080"), "os: fcos", "os: flatcar", 1),
-			[]want{{"bootMedia.pxe", 11, []string{"runs from memory", "kubeadm init again"}}}},
+			[]want{{"bootMedia.pxe", 11, []string{"not for flatcar", "runs from memory", "kubeadm init again"}}}},
 		{"no base url", pxe(pxeFiles), []want{{"bootMedia.pxe.baseURL", 11, []string{"required"}}}},
 		{"url with a dollar", pxe(`baseURL: "http://10.70.0.1:8080/$x", ` + pxeFiles), []want{{"bootMedia.pxe.baseURL", 11, []string{"iPXE script"}}}},
 		{"not a url", pxe(`baseURL: "tftp://10.70.0.1/", ` + pxeFiles), []want{{"bootMedia.pxe.baseURL", 11, []string{"http(s) URL"}}}},
