@@ -176,3 +176,30 @@ func ignitionValidate(t *testing.T) string {
 	}
 	return ivOnce.path
 }
+
+// TestOtherIgnitionConfigs has ignition-validate check the Ignition configs
+// beside the nodes' config.ign: installer configs (install.ign) and
+// matchbox's copies.
+func TestOtherIgnitionConfigs(t *testing.T) {
+	var files []string
+	for _, pattern := range []string{"*/out/*/install.ign", "*/out/matchbox/ignition/*.ign"} {
+		m, err := filepath.Glob(filepath.Join(goldenRoot, pattern))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, m...)
+	}
+	if len(files) == 0 {
+		t.Fatal("no install.ign or matchbox config among the goldens: the flatcar-pxe case writes both")
+	}
+	bin := ignitionValidate(t)
+	for _, f := range files {
+		rel, _ := filepath.Rel(goldenRoot, f)
+		t.Run(filepath.ToSlash(rel), func(t *testing.T) {
+			out, err := exec.Command(bin, f).CombinedOutput()
+			if err != nil || len(bytes.TrimSpace(out)) > 0 {
+				t.Fatalf("ignition-validate: %v\n%s", err, out)
+			}
+		})
+	}
+}

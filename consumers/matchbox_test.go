@@ -1,6 +1,8 @@
 package consumers
 
 import (
+	"crypto/sha512"
+	"encoding/hex"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -16,6 +18,7 @@ import (
 	"time"
 
 	ignition "github.com/coreos/ignition/v2/config/v3_4"
+	ignitiontypes "github.com/coreos/ignition/v2/config/v3_4/types"
 	"gopkg.in/yaml.v3"
 )
 
@@ -24,7 +27,10 @@ import (
 // selected by its group's MAC address:
 //   - GET /ipxe gives the node's own boot.ipxe as matchbox writes it: the same
 //     kernel, initrds and arguments, its Ignition config fetched from matchbox;
-//   - GET /ignition gives the node's config.ign (as Ignition reads both).
+//   - GET /ignition gives the node's config.ign (as Ignition reads both) or,
+//     for an OS whose live system runs an installer, its install.ign, whose
+//     installed config, fetched from matchbox as the live system would, has
+//     the SHA-512 the installer checks and is config.ign.
 func TestMatchbox(t *testing.T) {
 	trees, err := filepath.Glob(filepath.Join(goldenRoot, "*", "out", "matchbox"))
 	if err != nil {
@@ -67,12 +73,20 @@ func TestMatchbox(t *testing.T) {
 					Selector map[string]string `json:"selector"`
 				}
 				readJSON(t, g, &group)
+				if group.Selector["os"] == "installed" {
+					continue // the installer's config fetches it, below
+				}
 				var profile struct {
 					Name string `json:"name"`
 				}
 				readJSON(t, filepath.Join(tree, "profiles", group.Profile+".json"), &profile)
 				node, _, _ := strings.Cut(profile.Name, " ")
 				mac := strings.ReplaceAll(group.Selector["mac"], ":", "-")
+				// The first boot's config: the node's own, or its installer's.
+				first := "config.ign"
+				if _, err := os.Stat(filepath.Join(out, node, "install.ign")); err == nil {
+					first = "install.ign"
+				}
 
 				script := get(t, base+"/ipxe?mac="+mac)
 				own, err := os.ReadFile(filepath.Join(out, node, "boot.ipxe"))
@@ -80,26 +94,38 @@ func TestMatchbox(t *testing.T) {
 					t.Fatal(err)
 				}
 				// The same boot, but the config comes from matchbox, by MAC.
-				want := strings.ReplaceAll(ipxeBoot(string(own)), serveURL+"/"+node+"/config.ign", mbxURL+"/ignition?mac=${mac:hexhyp}")
-				if got := ipxeBoot(script); got != want || got == "" {
+				want := strings.ReplaceAll(ipxeBoot(string(own)), serveURL+"/"+node+"/"+first, mbxURL+"/ignition?mac=${mac:hexhyp}")
+				if got := ipxeBoot(script); got != want || got == "" || !strings.Contains(string(own), first) {
 					t.Errorf("%s: matchbox's iPXE script boots\n%s\nwant (k8sgen's boot.ipxe, its config from matchbox)\n%s", node, got, want)
 				}
 
-				served := get(t, base+"/ignition?mac="+mac)
-				config, err := os.ReadFile(filepath.Join(out, node, "config.ign"))
-				if err != nil {
-					t.Fatal(err)
-				}
-				a, _, err := ignition.Parse([]byte(served))
-				if err != nil {
-					t.Fatalf("%s: matchbox's Ignition config does not parse: %v", node, err)
-				}
-				b, _, err := ignition.Parse(config)
-				if err != nil {
-					t.Fatalf("%s: config.ign does not parse: %v", node, err)
+				a := parseIgnition(t, node+": matchbox's Ignition config", []byte(get(t, base+"/ignition?mac="+mac)))
+				b := parseIgnition(t, node+": "+first, readFile(t, filepath.Join(out, node, first)))
+				if first == "install.ign" {
+					// The installer fetches the installed system's config from
+					// matchbox (os=installed), checked by its SHA-512: fetch it
+					// as the live system would, and compare with config.ign.
+					if len(a.Storage.Files) != 1 || len(b.Storage.Files) != 1 {
+						t.Fatalf("%s: an installer config writes the node's config alone", node)
+					}
+					ac, bc := &a.Storage.Files[0].Contents, &b.Storage.Files[0].Contents
+					src := *ac.Source
+					if !strings.HasPrefix(src, mbxURL+"/ignition?") || *bc.Source != serveURL+"/"+node+"/config.ign" {
+						t.Fatalf("%s: the installers fetch %s and %s", node, src, *bc.Source)
+					}
+					installed := []byte(get(t, base+strings.TrimPrefix(src, mbxURL)))
+					sum := sha512.Sum512(installed)
+					if ac.Verification.Hash == nil || *ac.Verification.Hash != "sha512-"+hex.EncodeToString(sum[:]) {
+						t.Errorf("%s: matchbox serves the installed config with another SHA-512 than the installer checks", node)
+					}
+					if !reflect.DeepEqual(parseIgnition(t, node+": the installed config from matchbox", installed),
+						parseIgnition(t, node+": config.ign", readFile(t, filepath.Join(out, node, "config.ign")))) {
+						t.Errorf("%s: matchbox serves another installed config than config.ign", node)
+					}
+					ac.Source = bc.Source
 				}
 				if !reflect.DeepEqual(a, b) {
-					t.Errorf("%s: matchbox serves another Ignition config than config.ign", node)
+					t.Errorf("%s: matchbox serves another Ignition config than %s", node, first)
 				}
 			}
 			if resp := get(t, base+"/ipxe?mac=52-54-00-ff-ff-ff"); resp != "" && !strings.Contains(resp, "404") {
@@ -193,4 +219,23 @@ func matchboxBinary(t *testing.T) string {
 	t.Helper()
 	needTool(t, "go")
 	return matchboxOnce.path(t, "matchbox.sh")
+}
+
+func readFile(t *testing.T, path string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// parseIgnition parses an Ignition 3.4 config; what is the message's subject.
+func parseIgnition(t *testing.T, what string, data []byte) ignitiontypes.Config {
+	t.Helper()
+	cfg, rpt, err := ignition.Parse(data)
+	if err != nil || len(rpt.Entries) > 0 {
+		t.Fatalf("%s does not parse: %v %s", what, err, rpt)
+	}
+	return cfg
 }

@@ -83,8 +83,8 @@ type Profile struct {
 
 // Butane names a Butane variant and version (each gives one Ignition spec version).
 // PXE is an OS's network boot. In the arguments {config} is the URL of the
-// node's Ignition config, {rootfs} bootMedia.pxe.rootfs and {installDevice}
-// the disk to install to.
+// node's Ignition config, {installer} that of its installer config,
+// {rootfs} bootMedia.pxe.rootfs and {installDevice} the disk to install to.
 type PXE struct {
 	// Kernel and Initrd are the default URLs ("": the spec must give them).
 	Kernel string   `yaml:"kernel"`
@@ -93,6 +93,21 @@ type PXE struct {
 	Rootfs bool `yaml:"rootfs"`
 	// Args are the kernel arguments the OS needs.
 	Args []string `yaml:"args"`
+	// InstallCommand, when the live system does not install itself, copies
+	// the OS to disk: the live system boots an installer config that fetches
+	// the node's config to {configFile}, runs this command and reboots.
+	InstallCommand []string `yaml:"installCommand"`
+}
+
+// Installs reports that the network boot installs the OS to a disk
+// ({installDevice}), rather than running it from memory.
+func (p *PXE) Installs() bool {
+	for _, a := range append(slices.Clip(p.Args), p.InstallCommand...) {
+		if strings.Contains(a, "{installDevice}") {
+			return true
+		}
+	}
+	return false
 }
 
 type Butane struct {

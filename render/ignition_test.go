@@ -1,12 +1,15 @@
 package render_test
 
 import (
+	"crypto/sha512"
+	"encoding/hex"
 	"fmt"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 
+	ignv34 "github.com/coreos/ignition/v2/config/v3_4"
 	"github.com/k8sgen/k8sgen/internal/ignread"
 	"github.com/k8sgen/k8sgen/render"
 	"github.com/k8sgen/k8sgen/render/plan"
@@ -59,7 +62,10 @@ func TestIgnitionCarriesThePlan(t *testing.T) {
 						t.Fatalf("want %s/config.ign first, mode 0600; got %d files", p.Name, len(n.Files))
 					}
 					for _, f := range n.Files[1:] {
-						if p.PXE == nil || f.Path != p.Name+"/boot.ipxe" && !strings.HasPrefix(f.Path, "matchbox/") {
+						switch {
+						case p.PXE != nil && p.PXE.Install != nil && f.Path == p.Name+"/install.ign":
+							checkInstallConfig(t, f.Data, p.PXE.Install.ConfigURL, n.Files[0].Data)
+						case p.PXE == nil || f.Path != p.Name+"/boot.ipxe" && !strings.HasPrefix(f.Path, "matchbox/"):
 							t.Errorf("unexpected file %s", f.Path)
 						}
 					}
@@ -144,5 +150,23 @@ func TestIgnitionCarriesThePlan(t *testing.T) {
 	}
 	if seen == 0 {
 		t.Fatal("no golden case boots from Ignition")
+	}
+}
+
+// checkInstallConfig: an installer config fetches the node's config from its
+// URL, checked against the SHA-512 of the bytes written as config.ign.
+func checkInstallConfig(t *testing.T, install []byte, url string, config []byte) {
+	t.Helper()
+	cfg, rpt, err := ignv34.Parse(install)
+	if err != nil || len(rpt.Entries) > 0 {
+		t.Fatalf("install.ign: %v %s", err, rpt)
+	}
+	sum := sha512.Sum512(config)
+	if len(cfg.Storage.Files) != 1 {
+		t.Fatalf("install.ign writes %d files, want the node's config", len(cfg.Storage.Files))
+	}
+	c := cfg.Storage.Files[0].Contents
+	if c.Source == nil || *c.Source != url || c.Verification.Hash == nil || *c.Verification.Hash != "sha512-"+hex.EncodeToString(sum[:]) {
+		t.Errorf("install.ign fetches %v (hash %v); want %s with config.ign's SHA-512", c.Source, c.Verification.Hash, url)
 	}
 }

@@ -1,7 +1,12 @@
 package render
 
 import (
+	"crypto/sha512"
+	"encoding/hex"
 	"encoding/json"
+
+	butanejson "github.com/clarketm/json"
+	igntypes "github.com/coreos/ignition/v2/config/v3_4/types"
 
 	"github.com/k8sgen/k8sgen/render/plan"
 	"github.com/k8sgen/k8sgen/templates"
@@ -17,10 +22,10 @@ const MatchboxDir = "matchbox"
 // matchboxProfile and matchboxGroup are matchbox's profiles/*.json and
 // groups/*.json (matchbox v0.11.0's storage format).
 type matchboxProfile struct {
-	ID         string       `json:"id"`
-	Name       string       `json:"name"`
-	Boot       matchboxBoot `json:"boot"`
-	IgnitionID string       `json:"ignition_id"`
+	ID         string        `json:"id"`
+	Name       string        `json:"name"`
+	Boot       *matchboxBoot `json:"boot,omitempty"`
+	IgnitionID string        `json:"ignition_id"`
 }
 
 type matchboxBoot struct {
@@ -36,9 +41,11 @@ type matchboxGroup struct {
 	Selector map[string]string `json:"selector"`
 }
 
-// pxeFiles are p's network boot files: its iPXE script and, for matchbox,
-// its profile, its group (selected by its MAC address) and its Ignition
-// config (a copy of config, 0600 like it).
+// pxeFiles are p's network boot files: its iPXE script, its installer
+// config when the OS has one and, for matchbox, its profile, its group
+// (selected by its MAC address) and its Ignition config (a copy of config,
+// 0600 like it); with an installer, the installer's profile and group too,
+// and the installed system's with the selector os=installed.
 func pxeFiles(p *plan.NodePlan, config []byte) ([]File, error) {
 	if p.PXE == nil {
 		return nil, nil
@@ -48,31 +55,88 @@ func pxeFiles(p *plan.NodePlan, config []byte) ([]File, error) {
 		return nil, err
 	}
 	files := []File{{Path: p.Name + "/" + BootIPXEFile, Mode: 0o644, Data: script}}
+	var install, matchboxInstall []byte
+	if in := p.PXE.Install; in != nil {
+		if install, err = installConfig(in, in.ConfigURL, config); err != nil {
+			return nil, err
+		}
+		files = append(files, File{Path: p.Name + "/" + plan.InstallConfigFile, Mode: 0o644, Data: install})
+		if in.MatchboxConfigURL != "" {
+			if matchboxInstall, err = installConfig(in, in.MatchboxConfigURL, config); err != nil {
+				return nil, err
+			}
+		}
+	}
 	if p.ClusterPlan.PXE.MatchboxURL == "" {
 		return files, nil
 	}
 	// A cluster's name has no dot: the first one ends it.
 	id := p.Cluster + "." + p.Name
+	name := p.Name + " of cluster " + p.Cluster
 	var initrd []string
 	for _, f := range p.PXE.Initrd {
 		initrd = append(initrd, "--name "+f.Name+" "+f.URL)
 	}
-	profile, err := json.MarshalIndent(matchboxProfile{ID: id, Name: p.Name + " of cluster " + p.Cluster,
-		Boot:       matchboxBoot{Kernel: p.PXE.Kernel, Initrd: initrd, Args: p.PXE.MatchboxArgs},
-		IgnitionID: id + ".ign"}, "", "  ")
+	boot := &matchboxBoot{Kernel: p.PXE.Kernel, Initrd: initrd, Args: p.PXE.MatchboxArgs}
+	mbx := func(id, name string, boot *matchboxBoot, selector map[string]string, mode uint32, ign []byte) ([]File, error) {
+		profile, err := json.MarshalIndent(matchboxProfile{ID: id, Name: name, Boot: boot, IgnitionID: id + ".ign"}, "", "  ")
+		if err != nil {
+			return nil, err
+		}
+		group, err := json.MarshalIndent(matchboxGroup{ID: id, Name: name, Profile: id, Selector: selector}, "", "  ")
+		if err != nil {
+			return nil, err
+		}
+		return []File{
+			{Path: MatchboxDir + "/profiles/" + id + ".json", Mode: 0o644, Data: append(profile, '\n')},
+			{Path: MatchboxDir + "/groups/" + id + ".json", Mode: 0o644, Data: append(group, '\n')},
+			{Path: MatchboxDir + "/ignition/" + id + ".ign", Mode: mode, Data: append([]byte(nil), ign...)},
+		}, nil
+	}
+	byMAC := map[string]string{"mac": p.PXE.MAC}
+	if matchboxInstall == nil {
+		more, err := mbx(id, name, boot, byMAC, 0o600, config)
+		return append(files, more...), err
+	}
+	more, err := mbx(id, name+", installer", boot, byMAC, 0o644, matchboxInstall)
 	if err != nil {
 		return nil, err
 	}
-	group, err := json.MarshalIndent(matchboxGroup{ID: id, Name: p.Name + " of cluster " + p.Cluster, Profile: id,
-		Selector: map[string]string{"mac": p.PXE.MAC}}, "", "  ")
+	files = append(files, more...)
+	// The installed system boots from disk: its profile has no boot.
+	more, err = mbx(id+"."+plan.MatchboxInstalled, name, nil,
+		map[string]string{"mac": p.PXE.MAC, "os": plan.MatchboxInstalled}, 0o600, config)
+	return append(files, more...), err
+}
+
+// installConfig is the Ignition config of a live system that installs the
+// OS: Ignition fetches the node's config from configURL, checked against
+// config's SHA-512, and a unit runs the installer on it and reboots. It is
+// Ignition's own types through Butane's JSON encoder, as Butane would write
+// them; the node's config holds the secrets, this one none.
+func installConfig(in *plan.PXEInstall, configURL string, config []byte) ([]byte, error) {
+	unit, err := templates.Execute("k8sgen-install.service", in)
 	if err != nil {
 		return nil, err
 	}
-	return append(files,
-		File{Path: MatchboxDir + "/profiles/" + id + ".json", Mode: 0o644, Data: append(profile, '\n')},
-		File{Path: MatchboxDir + "/groups/" + id + ".json", Mode: 0o644, Data: append(group, '\n')},
-		File{Path: MatchboxDir + "/ignition/" + id + ".ign", Mode: 0o600, Data: append([]byte(nil), config...)},
-	), nil
+	sum := sha512.Sum512(config)
+	hash := "sha512-" + hex.EncodeToString(sum[:])
+	overwrite, enabled, mode := true, true, 0o600
+	unitText := string(unit)
+	cfg := igntypes.Config{
+		Ignition: igntypes.Ignition{Version: igntypes.MaxVersion.String()},
+		Storage: igntypes.Storage{Files: []igntypes.File{{
+			Node: igntypes.Node{Path: in.ConfigFile, Overwrite: &overwrite},
+			FileEmbedded1: igntypes.FileEmbedded1{Mode: &mode,
+				Contents: igntypes.Resource{Source: &configURL, Verification: igntypes.Verification{Hash: &hash}}},
+		}}},
+		Systemd: igntypes.Systemd{Units: []igntypes.Unit{{Name: "k8sgen-install.service", Enabled: &enabled, Contents: &unitText}}},
+	}
+	out, err := butanejson.MarshalIndent(cfg, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(out, '\n'), nil
 }
 
 // bootIPXE is the data of boot.ipxe.

@@ -31,6 +31,7 @@ var sizeBudgets = map[string][2]int{
 	"flatcar":          {20224, 15872},
 	"flatcar-arm64":    {20992, 16896},
 	"flatcar-ha":       {28928, 15104},
+	"flatcar-pxe":      {19456, 15104},
 	"flatcar-registry": {26112, 21760},
 	"ha-external":      {21504, 0},
 	"ha-five":          {25344, 12800},

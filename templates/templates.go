@@ -99,6 +99,7 @@ var Formats = map[string]Format{
 	"timesyncd.conf.tmpl":            Lines,
 	"sysupdate-kubernetes.conf.tmpl": Lines,
 	"k8sgen-bootstrap.service.tmpl":  Unit,
+	"k8sgen-install.service.tmpl":    Unit,
 	"containerd.service.tmpl":        Unit,
 	"kubelet.service.tmpl":           Unit,
 	"kubelet-kubeadm.conf.tmpl":      Unit,

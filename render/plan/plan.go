@@ -188,7 +188,7 @@ func clusterPXE(c *spec.Cluster) *ClusterPXE {
 }
 
 // NodePXE is one node's network boot: the machine with MAC boots Kernel with
-// Initrd and Args. Args fetch the node's Ignition config from the output
+// Initrd and Args. Args fetch the node's first-boot config from the output
 // directory; MatchboxArgs are the same for matchbox, which serves it by MAC.
 type NodePXE struct {
 	MAC    string
@@ -198,14 +198,39 @@ type NodePXE struct {
 	// name each by its URL's last path segment, which may repeat.
 	Initrd             []NamedURL
 	Args, MatchboxArgs []string
+	// Install is set when the live system boots an installer config that
+	// copies the OS to disk (nil: the first-boot config is the node's own).
+	Install *PXEInstall
+}
+
+// PXEInstall is the installer config of an OS whose live system does not
+// install itself: it fetches the node's config (ConfigURL, or
+// MatchboxConfigURL from matchbox) to ConfigFile, runs Command, and reboots.
+type PXEInstall struct {
+	ConfigURL, MatchboxConfigURL string
+	ConfigFile                   string
+	Command                      []string
+	// Device is the disk the OS goes to.
+	Device string
 }
 
 // NamedURL is a file to fetch and the name it gets.
 type NamedURL struct{ Name, URL string }
 
-// MatchboxConfigURL is the node's Ignition config at a matchbox server (iPXE
-// puts the machine's MAC address in).
+// MatchboxConfigURL is the node's first-boot Ignition config at a matchbox
+// server (iPXE puts the machine's MAC address in).
 const MatchboxConfigURL = "/ignition?mac=${mac:hexhyp}"
+
+// MatchboxInstalled is the selector matchbox's groups add for an installed
+// system's config: the installer config asks for it with os=installed.
+const MatchboxInstalled = "installed"
+
+// PXEInstallFile is where the installer config puts the node's config on
+// the live system (Flatcar's /opt is writable and, there, in memory).
+const PXEInstallFile = "/opt/k8sgen/install/config.ign"
+
+// InstallConfigFile is the name of a node's installer config in its output directory.
+const InstallConfigFile = "install.ign"
 
 // nodePXE is n's network boot, from the OS profile's and the spec's data.
 func nodePXE(c *spec.Cluster, n *spec.Node, prof *profiles.Profile, base *ClusterPXE) *NodePXE {
@@ -213,40 +238,53 @@ func nodePXE(c *spec.Cluster, n *spec.Node, prof *profiles.Profile, base *Cluste
 	if x == nil || prof.PXE == nil || base == nil {
 		return nil
 	}
-	fill := func(s, config string) string {
-		dev := x.InstallDevice
-		if dev == "" {
-			dev = "/dev/sda"
-		}
-		return strings.NewReplacer("{config}", config, "{rootfs}", x.Rootfs, "{installDevice}", dev).Replace(s)
+	dev := x.InstallDevice
+	if dev == "" {
+		dev = "/dev/sda"
+	}
+	fill := func(s, config, installer string) string {
+		return strings.NewReplacer("{config}", config, "{installer}", installer, "{rootfs}", x.Rootfs,
+			"{installDevice}", dev, "{configFile}", PXEInstallFile).Replace(s)
 	}
 	p := &NodePXE{MAC: strings.ToLower(n.MAC), Kernel: x.Kernel}
 	if p.Kernel == "" {
-		p.Kernel = fill(prof.PXE.Kernel, "")
+		p.Kernel = fill(prof.PXE.Kernel, "", "")
 	}
 	initrds := x.Initrd
 	if len(initrds) == 0 {
 		for _, u := range prof.PXE.Initrd {
-			initrds = append(initrds, fill(u, ""))
+			initrds = append(initrds, fill(u, "", ""))
 		}
 	}
 	for i, u := range initrds {
 		p.Initrd = append(p.Initrd, NamedURL{Name: fmt.Sprintf("initrd%d", i), URL: u})
 	}
-	args := func(config string) []string {
+	args := func(config, installer string) []string {
 		var out []string
 		// UEFI's iPXE hands the kernel its initrds by these names.
 		for _, f := range p.Initrd {
 			out = append(out, "initrd="+f.Name)
 		}
 		for _, a := range prof.PXE.Args {
-			out = append(out, fill(a, config))
+			out = append(out, fill(a, config, installer))
 		}
 		return append(out, x.Args...)
 	}
-	p.Args = args(base.BaseURL + "/" + n.Name + "/config.ign")
+	dir := base.BaseURL + "/" + n.Name + "/"
+	p.Args = args(dir+"config.ign", dir+InstallConfigFile)
 	if base.MatchboxURL != "" {
-		p.MatchboxArgs = args(base.MatchboxURL + MatchboxConfigURL)
+		p.MatchboxArgs = args(base.MatchboxURL+MatchboxConfigURL, base.MatchboxURL+MatchboxConfigURL)
+	}
+	if len(prof.PXE.InstallCommand) > 0 {
+		p.Install = &PXEInstall{ConfigURL: dir + "config.ign", ConfigFile: PXEInstallFile, Device: dev}
+		if base.MatchboxURL != "" {
+			// matchbox reads the MAC address with either separator; the
+			// group of the installed system adds os=installed.
+			p.Install.MatchboxConfigURL = base.MatchboxURL + "/ignition?mac=" + strings.ReplaceAll(p.MAC, ":", "-") + "&os=" + MatchboxInstalled
+		}
+		for _, a := range prof.PXE.InstallCommand {
+			p.Install.Command = append(p.Install.Command, fill(a, "", ""))
+		}
 	}
 	return p
 }

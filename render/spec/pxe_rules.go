@@ -19,7 +19,7 @@ var (
 
 // ownPXEArg reports a kernel argument that k8sgen's network boot sets.
 func ownPXEArg(a string) bool {
-	for _, p := range []string{"initrd=", "ignition.", "coreos.inst.", "coreos.live."} {
+	for _, p := range []string{"initrd=", "ignition.", "coreos.inst.", "coreos.live.", "flatcar.first_boot"} {
 		if strings.HasPrefix(a, p) {
 			return true
 		}
@@ -43,7 +43,7 @@ func (v *validator) pxe(c *Cluster) {
 		return // reported at os
 	}
 	if prof.PXE == nil {
-		v.errorf("bootMedia.pxe", "k8sgen writes network boot only for an OS that installs itself to disk from it (fcos), not for %s. Flatcar booted from the network runs from memory, so a reboot would lose etcd and the kubelet's state and a control plane would run kubeadm init again: boot it from disk with its config.ign. The cloud-init OSes read NoCloud: attach each node's seed.iso (bootMedia.seedISO) or point the kernel at k8sgen serve (ds=nocloud;s=URL)", c.OS)
+		v.errorf("bootMedia.pxe", "k8sgen writes network boot for the OSes that install themselves to disk from it (fcos, flatcar), not for %s. The cloud-init OSes read NoCloud: attach each node's seed.iso (bootMedia.seedISO) or point the kernel at k8sgen serve (ds=nocloud-net;s=URL/<node>/)", c.OS)
 		return
 	}
 	url := func(path, s string, required bool) {
@@ -77,6 +77,17 @@ func (v *validator) pxe(c *Cluster) {
 		}
 	}
 	url("bootMedia.pxe.kernel", x.Kernel, prof.PXE.Kernel == "")
+	if x.Kernel == "" && prof.PXE.Kernel != "" {
+		// The profile's default files are amd64's.
+		for _, a := range c.NodeArches() {
+			if a != "amd64" {
+				v.errorf("bootMedia.pxe.kernel", "%s: the default kernel and initrd are amd64's and the nodes are %s; give that architecture's URLs (kernel and initrd)", errRequired, a)
+			}
+		}
+	}
+	if (x.Kernel == "") != (len(x.Initrd) == 0) && prof.PXE.Kernel != "" {
+		v.errorf("bootMedia.pxe", "give both kernel and initrd or neither: a kernel and an initrd from different releases do not boot together")
+	}
 	if len(x.Initrd) == 0 && len(prof.PXE.Initrd) == 0 {
 		v.errorf("bootMedia.pxe.initrd", "%s: %s has no default initrd; give its URLs", errRequired, c.OS)
 	}
@@ -89,7 +100,7 @@ func (v *validator) pxe(c *Cluster) {
 		v.errorf("bootMedia.pxe.rootfs", "%s boots without a separate root file system", c.OS)
 	}
 	if x.InstallDevice != "" {
-		if !prof.PXE.Rootfs {
+		if !prof.PXE.Installs() {
 			v.errorf("bootMedia.pxe.installDevice", "%s runs from memory when booted from the network; it installs to no disk", c.OS)
 		} else if !pxeDeviceRE.MatchString(x.InstallDevice) {
 			v.errorf("bootMedia.pxe.installDevice", "%q is not a device path such as /dev/sda", x.InstallDevice)

@@ -23,8 +23,10 @@ const pxeFiles = "kernel: http://m/k, initrd: [http://m/i], rootfs: http://m/r"
 
 func TestPXEValid(t *testing.T) {
 	for name, src := range map[string]string{
-		"fcos":          pxeBase + "bootMedia:\n  pxe: {baseURL: http://10.70.0.1:8080, " + pxeFiles + "}\n",
-		"fcos matchbox": pxeBase + "bootMedia:\n  pxe:\n    baseURL: http://10.70.0.1:8080/\n    kernel: http://m/k\n    initrd: [http://m/i, http://m/j]\n    rootfs: http://m/r\n    installDevice: /dev/vda\n    args: [console=ttyS0]\n    matchboxURL: http://10.70.0.1:8081\n",
+		"fcos":             pxeBase + "bootMedia:\n  pxe: {baseURL: http://10.70.0.1:8080, " + pxeFiles + "}\n",
+		"flatcar defaults": strings.Replace(pxeBase, "os: fcos", "os: flatcar", 1) + "bootMedia:\n  pxe: {baseURL: http://10.70.0.1:8080, installDevice: /dev/vda}\n",
+		"flatcar mirror":   strings.Replace(pxeBase, "os: fcos", "os: flatcar", 1) + "bootMedia:\n  pxe: {baseURL: http://10.70.0.1:8080, kernel: http://m/k, initrd: [http://m/i], matchboxURL: http://h:8081}\n",
+		"fcos matchbox":    pxeBase + "bootMedia:\n  pxe:\n    baseURL: http://10.70.0.1:8080/\n    kernel: http://m/k\n    initrd: [http://m/i, http://m/j]\n    rootfs: http://m/r\n    installDevice: /dev/vda\n    args: [console=ttyS0]\n    matchboxURL: http://10.70.0.1:8081\n",
 	} {
 		t.Run(name, func(t *testing.T) {
 			if errs := problemsOf(src).Errors(); len(errs) > 0 {
@@ -42,9 +44,15 @@ func TestPXERefusals(t *testing.T) {
 		want []want
 	}{
 		{"cloud-init os", strings.Replace(pxe("baseURL: http://10.70.0.1:8080"), "os: fcos", "os: ubuntu-24.04", 1),
-			[]want{{"bootMedia.pxe", 11, []string{"only for an OS that installs itself", "not for ubuntu-24.04", "seed.iso"}}}},
-		{"flatcar runs from memory", strings.Replace(pxe("baseURL: http://10.70.0.1:8080"), "os: fcos", "os: flatcar", 1),
-			[]want{{"bootMedia.pxe", 11, []string{"not for flatcar", "runs from memory", "kubeadm init again"}}}},
+			[]want{{"bootMedia.pxe", 11, []string{"for the OSes that install themselves", "not for ubuntu-24.04", "seed.iso"}}}},
+		{"flatcar has no live rootfs", strings.Replace(pxe("baseURL: http://10.70.0.1:8080, rootfs: http://m/r"), "os: fcos", "os: flatcar", 1),
+			[]want{{"bootMedia.pxe.rootfs", 11, []string{"without a separate root"}}}},
+		{"flatcar kernel without initrd", strings.Replace(pxe("baseURL: http://10.70.0.1:8080, kernel: http://m/k"), "os: fcos", "os: flatcar", 1),
+			[]want{{"bootMedia.pxe", 11, []string{"both kernel and initrd"}}}},
+		{"flatcar arm64 on amd64 defaults", strings.Replace(strings.Replace(pxe("baseURL: http://10.70.0.1:8080"), "os: fcos", "os: flatcar", 1), "    mac: \"52:54:00:70:00:11\"\n", "    mac: \"52:54:00:70:00:11\"\n    arch: arm64\n", 1),
+			[]want{{"bootMedia.pxe.kernel", 12, []string{"amd64's and the nodes are arm64"}}}},
+		{"flatcar's own argument", strings.Replace(pxe("baseURL: http://10.70.0.1:8080, args: [flatcar.first_boot=0]"), "os: fcos", "os: flatcar", 1),
+			[]want{{"bootMedia.pxe.args[0]", 11, []string{"override"}}}},
 		{"no base url", pxe(pxeFiles), []want{{"bootMedia.pxe.baseURL", 11, []string{"required"}}}},
 		{"url with a dollar", pxe(`baseURL: "http://10.70.0.1:8080/$x", ` + pxeFiles), []want{{"bootMedia.pxe.baseURL", 11, []string{"iPXE script"}}}},
 		{"not a url", pxe(`baseURL: "tftp://10.70.0.1/", ` + pxeFiles), []want{{"bootMedia.pxe.baseURL", 11, []string{"http(s) URL"}}}},

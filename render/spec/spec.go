@@ -380,24 +380,27 @@ type BootMedia struct {
 	SeedISO bool `yaml:"seedISO"`
 	// PXE writes, for network boot, each node's iPXE script (<node>/boot.ipxe)
 	// and one boot.ipxe that chains to them by MAC address (every node needs
-	// its mac); with matchboxURL, a matchbox tree too (Fedora CoreOS, which
-	// installs itself to disk).
+	// its mac); with matchboxURL, a matchbox tree too. Fedora CoreOS and
+	// Flatcar, which install themselves to disk from it.
 	PXE *PXE `yaml:"pxe"`
 }
 
 // PXE says where machines that boot from the network find their files.
 type PXE struct {
 	// BaseURL is where the output directory is served, such as k8sgen serve's
-	// http://10.0.0.1:8080: the scripts fetch <baseURL>/<node>/config.ign.
+	// http://10.0.0.1:8080: the scripts fetch <baseURL>/<node>/config.ign
+	// (Flatcar: install.ign, which fetches config.ign).
 	BaseURL string `yaml:"baseURL"`
 	// Kernel is the URL of the kernel to boot (Fedora CoreOS's live kernel of
-	// a release, from a local mirror).
+	// a release, from a local mirror; Flatcar's PXE kernel, by default the
+	// stable channel's current amd64 release).
 	Kernel string `yaml:"kernel"`
-	// Initrd are the URLs of the initial RAM disks (the live initramfs).
+	// Initrd are the URLs of the initial RAM disks (the live initramfs;
+	// Flatcar's PXE image, by default the stable channel's current release).
 	Initrd []string `yaml:"initrd"`
 	// Rootfs is the URL of Fedora CoreOS's live root file system.
 	Rootfs string `yaml:"rootfs"`
-	// InstallDevice is the disk Fedora CoreOS installs itself to (default /dev/sda).
+	// InstallDevice is the disk the OS installs itself to (default /dev/sda).
 	InstallDevice string `yaml:"installDevice"`
 	// Args are more kernel arguments, such as console=ttyS0.
 	Args []string `yaml:"args"`
