@@ -83,7 +83,8 @@ type Profile struct {
 
 // Butane names a Butane variant and version (each gives one Ignition spec version).
 // PXE is an OS's network boot. In the arguments {config} is the URL of the
-// node's Ignition config, {installer} that of its installer config,
+// node's Ignition config, {nocloud} that of its directory (cloud-init's
+// NoCloud seed), {installer} that of its installer config,
 // {rootfs} bootMedia.pxe.rootfs and {installDevice} the disk to install to.
 type PXE struct {
 	// Kernel and Initrd are the default URLs ("": the spec must give them).
@@ -93,6 +94,9 @@ type PXE struct {
 	Rootfs bool `yaml:"rootfs"`
 	// Args are the kernel arguments the OS needs.
 	Args []string `yaml:"args"`
+	// RequireArgs are the prefixes of arguments the spec must give (root=:
+	// the kernel mounts the OS from the machine's disk).
+	RequireArgs []string `yaml:"requireArgs"`
 	// InstallCommand, when the live system does not install itself, copies
 	// the OS to disk: the live system boots an installer config that fetches
 	// the node's config to {configFile}, runs this command and reboots.

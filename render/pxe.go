@@ -4,6 +4,7 @@ import (
 	"crypto/sha512"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 
 	butanejson "github.com/clarketm/json"
 	igntypes "github.com/coreos/ignition/v2/config/v3_4/types"
@@ -62,6 +63,11 @@ func pxeFiles(p *plan.NodePlan, config []byte) ([]File, error) {
 		}
 		files = append(files, File{Path: p.Name + "/" + plan.InstallConfigFile, Mode: 0o644, Data: install})
 		if in.MatchboxConfigURL != "" {
+			// matchbox serves a config as it re-encodes it: the installer
+			// checks those bytes, which the tree then holds.
+			if config, err = matchboxForm(config); err != nil {
+				return nil, err
+			}
 			if matchboxInstall, err = installConfig(in, in.MatchboxConfigURL, config); err != nil {
 				return nil, err
 			}
@@ -107,6 +113,19 @@ func pxeFiles(p *plan.NodePlan, config []byte) ([]File, error) {
 	more, err = mbx(id+"."+plan.MatchboxInstalled, name, nil,
 		map[string]string{"mac": p.PXE.MAC, "os": plan.MatchboxInstalled}, 0o600, config)
 	return append(files, more...), err
+}
+
+// matchboxForm is config as matchbox v0.11.0 serves it: decoded into
+// Ignition's types and encoded again, compact, by encoding/json (which
+// writes every empty struct). Encoding it again gives the same bytes, so
+// what matchbox serves has the SHA-512 computed here; the consumer test
+// checks that against the real matchbox.
+func matchboxForm(config []byte) ([]byte, error) {
+	var c igntypes.Config
+	if err := json.Unmarshal(config, &c); err != nil {
+		return nil, fmt.Errorf("matchbox's copy of the Ignition config: %w", err)
+	}
+	return json.Marshal(c)
 }
 
 // installConfig is the Ignition config of a live system that installs the

@@ -328,6 +328,11 @@ func (cn cloudNode) node(p *plan.NodePlan, opt Options) (Node, error) {
 		}
 		n.Files = append(n.Files, File{Path: p.Name + "/" + SeedISOFile, Mode: 0o600, Data: iso})
 	}
+	pxe, err := pxeFiles(p, data)
+	if err != nil {
+		return Node{}, err
+	}
+	n.Files = append(n.Files, pxe...)
 	return n, nil
 }
 

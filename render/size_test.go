@@ -23,6 +23,7 @@ var sizeBudgets = map[string][2]int{
 	"arm64":            {18176, 14336},
 	"cni-custom":       {19456, 0},
 	"cni-none":         {21760, 12800},
+	"debian-pxe":       {16384, 12800},
 	"debian-registry":  {20480, 16896},
 	"docker-registry":  {19968, 16128},
 	"fcos":             {25088, 20736},

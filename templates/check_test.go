@@ -17,6 +17,7 @@ var allowed = map[Format][]string{
 	Unit:    {"unitq"},
 	EnvFile: {"envq"},
 	Lines:   {"word", "line"},
+	IPXE:    {"ipxew"},
 }
 
 // lexState is where the text printed so far has left a reader of the format.
@@ -244,6 +245,9 @@ func TestCheckerCatchesBypasses(t *testing.T) {
 		{Lines, "{{word .K}} = {{line .V}}", true},
 		{Lines, "server {{.X}} iburst", false},
 		{Lines, "# for {{word .X}}", false},
+		{IPXE, "kernel {{ipxew .X}}", true},
+		{IPXE, "kernel {{word .X}}", false},
+		{IPXE, "# {{ipxew .X}}", false},
 	} {
 		tm, err := template.New("t").Funcs(Funcs()).Parse(tc.src)
 		if err != nil {

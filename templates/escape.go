@@ -225,6 +225,27 @@ func Word(s string) (string, error) {
 	return s, nil
 }
 
+// IPXEWord passes s into an iPXE script as one argument of a command: no
+// whitespace (which separates arguments), quote or backslash (which iPXE
+// reads as quoting), '$' (iPXE expands ${...}) or '#', and not iPXE's "||"
+// or "&&" on its own. ';' is an ordinary character there, as the kernel
+// argument ds=nocloud-net;s=URL needs.
+func IPXEWord(s string) (string, error) {
+	if s == "" {
+		return "", errors.New("empty value where an iPXE argument is needed")
+	}
+	if err := noControl(s); err != nil {
+		return "", err
+	}
+	if i := strings.IndexAny(s, " #\"'$\\"); i >= 0 {
+		return "", fmt.Errorf("a value holds %q, which iPXE would read as a separator, a comment, a quote or a setting", s[i])
+	}
+	if s == "||" || s == "&&" {
+		return "", fmt.Errorf("%q would be an iPXE operator", s)
+	}
+	return s, nil
+}
+
 // Line passes s into a line-oriented file as the rest of a line: inner spaces
 // are allowed (a sysctl value such as "32768 60999"), line breaks are not.
 func Line(s string) (string, error) {

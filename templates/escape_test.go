@@ -108,6 +108,19 @@ func TestWordAndLine(t *testing.T) {
 	}
 }
 
+func TestIPXEWord(t *testing.T) {
+	for _, s := range []string{"", "a b", "a\tb", "a\nb", "a#b", "${x}", "a'b", `a"b`, `a\b`, "||", "&&", "x\u2028y", "\x00"} {
+		if _, err := IPXEWord(s); err == nil {
+			t.Errorf("IPXEWord accepted %q", s)
+		}
+	}
+	for _, s := range []string{"ds=nocloud-net;s=http://10.0.0.1:8080/w1/", "http://h/ignition?mac=52-54-00-00-00-01&os=installed", "root=/dev/vda"} {
+		if w, err := IPXEWord(s); err != nil || w != s {
+			t.Errorf("IPXEWord(%q) = %q, %v", s, w, err)
+		}
+	}
+}
+
 // YAMLValue and YAMLKey write hostile keys and strings so that a YAML reader
 // gets them back unchanged, inside a mapping and a list, on one line.
 func TestYAMLValueRoundTrips(t *testing.T) {

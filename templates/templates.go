@@ -45,6 +45,7 @@ func Escapers() map[string]func(string) (string, error) {
 		"unitq": UnitQuote,
 		"envq":  EnvQuote,
 		"word":  Word,
+		"ipxew": IPXEWord,
 		"line":  Line,
 	}
 }
@@ -68,6 +69,8 @@ const (
 	// Lines are line-oriented files without quoting (chrony.conf, sysctl.d,
 	// modules-load.d, hosts): values through word or line.
 	Lines
+	// IPXE is an iPXE script: values through ipxew.
+	IPXE
 )
 
 // Formats names the format of every template and of every named template
@@ -104,8 +107,8 @@ var Formats = map[string]Format{
 	"kubelet.service.tmpl":           Unit,
 	"kubelet-kubeadm.conf.tmpl":      Unit,
 	"hosts.tmpl":                     Lines,
-	"node.ipxe.tmpl":                 Lines,
-	"boot.ipxe.tmpl":                 Lines,
+	"node.ipxe.tmpl":                 IPXE,
+	"boot.ipxe.tmpl":                 IPXE,
 	"sysctl.conf.tmpl":               Lines,
 	"modules.conf.tmpl":              Lines,
 	"kube-vip.yaml.tmpl":             YAML,

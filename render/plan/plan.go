@@ -242,8 +242,9 @@ func nodePXE(c *spec.Cluster, n *spec.Node, prof *profiles.Profile, base *Cluste
 	if dev == "" {
 		dev = "/dev/sda"
 	}
+	dir := base.BaseURL + "/" + n.Name + "/"
 	fill := func(s, config, installer string) string {
-		return strings.NewReplacer("{config}", config, "{installer}", installer, "{rootfs}", x.Rootfs,
+		return strings.NewReplacer("{config}", config, "{installer}", installer, "{nocloud}", dir, "{rootfs}", x.Rootfs,
 			"{installDevice}", dev, "{configFile}", PXEInstallFile).Replace(s)
 	}
 	p := &NodePXE{MAC: strings.ToLower(n.MAC), Kernel: x.Kernel}
@@ -270,7 +271,6 @@ func nodePXE(c *spec.Cluster, n *spec.Node, prof *profiles.Profile, base *Cluste
 		}
 		return append(out, x.Args...)
 	}
-	dir := base.BaseURL + "/" + n.Name + "/"
 	p.Args = args(dir+"config.ign", dir+InstallConfigFile)
 	if base.MatchboxURL != "" {
 		p.MatchboxArgs = args(base.MatchboxURL+MatchboxConfigURL, base.MatchboxURL+MatchboxConfigURL)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	neturl "net/url"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/k8sgen/k8sgen/profiles"
@@ -19,7 +20,7 @@ var (
 
 // ownPXEArg reports a kernel argument that k8sgen's network boot sets.
 func ownPXEArg(a string) bool {
-	for _, p := range []string{"initrd=", "ignition.", "coreos.inst.", "coreos.live.", "flatcar.first_boot"} {
+	for _, p := range []string{"initrd=", "ignition.", "coreos.inst.", "coreos.live.", "flatcar.first_boot", "ds="} {
 		if strings.HasPrefix(a, p) {
 			return true
 		}
@@ -43,7 +44,7 @@ func (v *validator) pxe(c *Cluster) {
 		return // reported at os
 	}
 	if prof.PXE == nil {
-		v.errorf("bootMedia.pxe", "k8sgen writes network boot for the OSes that install themselves to disk from it (fcos, flatcar), not for %s. The cloud-init OSes read NoCloud: attach each node's seed.iso (bootMedia.seedISO) or point the kernel at k8sgen serve (ds=nocloud-net;s=URL/<node>/)", c.OS)
+		v.errorf("bootMedia.pxe", "k8sgen writes no network boot for %s", c.OS)
 		return
 	}
 	url := func(path, s string, required bool) {
@@ -119,6 +120,14 @@ func (v *validator) pxe(c *Cluster) {
 		}
 	}
 	url("bootMedia.pxe.matchboxURL", x.MatchboxURL, false)
+	if x.MatchboxURL != "" && prof.Output != "ignition" {
+		v.errorf("bootMedia.pxe.matchboxURL", "matchbox serves Ignition configs, and %s reads cloud-init's NoCloud data: its nodes fetch it from baseURL (k8sgen serve), with boot.ipxe", c.OS)
+	}
+	for _, need := range prof.PXE.RequireArgs {
+		if !slices.ContainsFunc(x.Args, func(a string) bool { return strings.HasPrefix(a, need) }) {
+			v.errorf("bootMedia.pxe.args", "%s: %s boots the OS already on the machine's disk; say where its root file system is with %s (root=/dev/vda1, root=LABEL=...)", errRequired, c.OS, need)
+		}
+	}
 	for i := range c.Nodes {
 		if c.Nodes[i].MAC == "" {
 			v.errorf(fmt.Sprintf("nodes[%d]", i), "node %s has no mac: bootMedia.pxe picks each machine's script by its MAC address", c.Nodes[i].Name)

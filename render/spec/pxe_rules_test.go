@@ -43,8 +43,15 @@ func TestPXERefusals(t *testing.T) {
 		src  string
 		want []want
 	}{
-		{"cloud-init os", strings.Replace(pxe("baseURL: http://10.70.0.1:8080"), "os: fcos", "os: ubuntu-24.04", 1),
-			[]want{{"bootMedia.pxe", 11, []string{"for the OSes that install themselves", "not for ubuntu-24.04", "seed.iso"}}}},
+		{"cloud-init os needs its kernel and root", strings.Replace(pxe("baseURL: http://10.70.0.1:8080, matchboxURL: http://h:8081"), "os: fcos", "os: ubuntu-24.04", 1),
+			[]want{
+				{"bootMedia.pxe.kernel", 11, []string{"required"}},
+				{"bootMedia.pxe.initrd", 11, []string{"no default initrd"}},
+				{"bootMedia.pxe.matchboxURL", 11, []string{"matchbox serves Ignition", "NoCloud"}},
+				{"bootMedia.pxe.args", 11, []string{"root="}},
+			}},
+		{"cloud-init os with its own ds", strings.Replace(pxe("baseURL: http://10.70.0.1:8080, kernel: http://m/k, initrd: [http://m/i], args: [root=/dev/vda, ds=nocloud]"), "os: fcos", "os: debian-12", 1),
+			[]want{{"bootMedia.pxe.args[1]", 11, []string{"override"}}}},
 		{"flatcar has no live rootfs", strings.Replace(pxe("baseURL: http://10.70.0.1:8080, rootfs: http://m/r"), "os: fcos", "os: flatcar", 1),
 			[]want{{"bootMedia.pxe.rootfs", 11, []string{"without a separate root"}}}},
 		{"flatcar kernel without initrd", strings.Replace(pxe("baseURL: http://10.70.0.1:8080, kernel: http://m/k"), "os: fcos", "os: flatcar", 1),
