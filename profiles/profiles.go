@@ -84,7 +84,8 @@ type Profile struct {
 // Butane names a Butane variant and version (each gives one Ignition spec version).
 // PXE is an OS's network boot. In the arguments {config} is the URL of the
 // node's Ignition config, {nocloud} that of its directory (cloud-init's
-// NoCloud seed), {installer} that of its installer config,
+// NoCloud seed), {autoinstall} that of its autoinstall directory, {iso}
+// bootMedia.pxe.iso, {installer} that of its installer config,
 // {rootfs} bootMedia.pxe.rootfs and {installDevice} the disk to install to.
 type PXE struct {
 	// Kernel and Initrd are the default URLs ("": the spec must give them).
@@ -94,6 +95,12 @@ type PXE struct {
 	Rootfs bool `yaml:"rootfs"`
 	// Args are the kernel arguments the OS needs.
 	Args []string `yaml:"args"`
+	// ISO says the OS needs bootMedia.pxe.iso (the installer's ISO, {iso}).
+	ISO bool `yaml:"iso"`
+	// Autoinstall says the live system is Ubuntu's installer, which reads an
+	// autoinstall config from the node's autoinstall/ directory ({autoinstall})
+	// and hands the installed system the node's user-data.
+	Autoinstall bool `yaml:"autoinstall"`
 	// RequireArgs are the prefixes of arguments the spec must give (root=:
 	// the kernel mounts the OS from the machine's disk).
 	RequireArgs []string `yaml:"requireArgs"`
@@ -106,6 +113,9 @@ type PXE struct {
 // Installs reports that the network boot installs the OS to a disk
 // ({installDevice}), rather than running it from memory.
 func (p *PXE) Installs() bool {
+	if p.Autoinstall {
+		return true
+	}
 	for _, a := range append(slices.Clip(p.Args), p.InstallCommand...) {
 		if strings.Contains(a, "{installDevice}") {
 			return true

@@ -333,6 +333,18 @@ func (cn cloudNode) node(p *plan.NodePlan, opt Options) (Node, error) {
 		return Node{}, err
 	}
 	n.Files = append(n.Files, pxe...)
+	if p.PXE != nil && p.PXE.AutoinstallDevice != "" && !opt.sizeOnly {
+		// The installer carries the user-data as YAML: the raw form.
+		plain := append([]byte(nil), cn.head...)
+		for _, sp := range cn.shared {
+			plain = append(plain, sp.raw...)
+		}
+		ai, err := autoinstallFiles(p, plain, cn.meta, cn.netcfg)
+		if err != nil {
+			return Node{}, err
+		}
+		n.Files = append(n.Files, ai...)
+	}
 	return n, nil
 }
 

@@ -48,6 +48,7 @@ var sizeBudgets = map[string][2]int{
 	"tutorial-002":     {25088, 13312},
 	"tutorial-003":     {16128, 12544},
 	"tutorial-004":     {17408, 0},
+	"ubuntu-pxe":       {16384, 12800},
 	"v1beta3":          {16896, 12544},
 }
 

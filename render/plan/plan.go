@@ -201,7 +201,14 @@ type NodePXE struct {
 	// Install is set when the live system boots an installer config that
 	// copies the OS to disk (nil: the first-boot config is the node's own).
 	Install *PXEInstall
+	// AutoinstallDevice, when set, is the disk Ubuntu's installer installs
+	// to, reading the node's autoinstall config.
+	AutoinstallDevice string
 }
+
+// AutoinstallDir holds, in a node's directory, the NoCloud data of Ubuntu's
+// installer: its autoinstall config (user-data) and meta-data.
+const AutoinstallDir = "autoinstall"
 
 // PXEInstall is the installer config of an OS whose live system does not
 // install itself: it fetches the node's config (ConfigURL, or
@@ -244,7 +251,8 @@ func nodePXE(c *spec.Cluster, n *spec.Node, prof *profiles.Profile, base *Cluste
 	}
 	dir := base.BaseURL + "/" + n.Name + "/"
 	fill := func(s, config, installer string) string {
-		return strings.NewReplacer("{config}", config, "{installer}", installer, "{nocloud}", dir, "{rootfs}", x.Rootfs,
+		return strings.NewReplacer("{config}", config, "{installer}", installer, "{nocloud}", dir,
+			"{autoinstall}", dir+AutoinstallDir+"/", "{iso}", x.ISO, "{rootfs}", x.Rootfs,
 			"{installDevice}", dev, "{configFile}", PXEInstallFile).Replace(s)
 	}
 	p := &NodePXE{MAC: strings.ToLower(n.MAC), Kernel: x.Kernel}
@@ -274,6 +282,9 @@ func nodePXE(c *spec.Cluster, n *spec.Node, prof *profiles.Profile, base *Cluste
 	p.Args = args(dir+"config.ign", dir+InstallConfigFile)
 	if base.MatchboxURL != "" {
 		p.MatchboxArgs = args(base.MatchboxURL+MatchboxConfigURL, base.MatchboxURL+MatchboxConfigURL)
+	}
+	if prof.PXE.Autoinstall {
+		p.AutoinstallDevice = dev
 	}
 	if len(prof.PXE.InstallCommand) > 0 {
 		p.Install = &PXEInstall{ConfigURL: dir + "config.ign", ConfigFile: PXEInstallFile, Device: dev}

@@ -20,7 +20,7 @@ var (
 
 // ownPXEArg reports a kernel argument that k8sgen's network boot sets.
 func ownPXEArg(a string) bool {
-	for _, p := range []string{"initrd=", "ignition.", "coreos.inst.", "coreos.live.", "flatcar.first_boot", "ds="} {
+	for _, p := range []string{"initrd=", "ignition.", "coreos.inst.", "coreos.live.", "flatcar.first_boot", "ds=", "autoinstall", "url=", "cloud-config-url="} {
 		if strings.HasPrefix(a, p) {
 			return true
 		}
@@ -64,12 +64,12 @@ func (v *validator) pxe(c *Cluster) {
 			v.errorf(b.path, "%q has a query: k8sgen appends paths to it; give the server's base URL", b.url)
 		}
 	}
-	for _, s := range append([]string{x.BaseURL, x.MatchboxURL, x.Kernel, x.Rootfs}, x.Initrd...) {
+	for _, s := range append([]string{x.BaseURL, x.MatchboxURL, x.Kernel, x.Rootfs, x.ISO}, x.Initrd...) {
 		if u, err := neturl.Parse(s); err == nil && u.User != nil {
 			v.errorf("bootMedia.pxe", "%q carries credentials, which would go into unauthenticated boot files and kernel command lines", s)
 		}
 	}
-	if arches := c.NodeArches(); len(arches) > 1 && (x.Kernel != "" || len(x.Initrd) > 0 || x.Rootfs != "") {
+	if arches := c.NodeArches(); len(arches) > 1 && (x.Kernel != "" || len(x.Initrd) > 0 || x.Rootfs != "" || x.ISO != "") {
 		v.errorf("bootMedia.pxe", "the nodes are of %d architectures, but bootMedia.pxe gives one kernel, initrd and rootfs for all; boot one architecture per cluster spec from the network", len(arches))
 	}
 	for i, n := range c.Nodes {
@@ -94,6 +94,11 @@ func (v *validator) pxe(c *Cluster) {
 	}
 	for i, s := range x.Initrd {
 		url(fmt.Sprintf("bootMedia.pxe.initrd[%d]", i), s, true)
+	}
+	if prof.PXE.ISO {
+		url("bootMedia.pxe.iso", x.ISO, true)
+	} else if x.ISO != "" {
+		v.errorf("bootMedia.pxe.iso", "%s boots without an installer ISO", c.OS)
 	}
 	if prof.PXE.Rootfs {
 		url("bootMedia.pxe.rootfs", x.Rootfs, true)

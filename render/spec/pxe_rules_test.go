@@ -23,10 +23,12 @@ const pxeFiles = "kernel: http://m/k, initrd: [http://m/i], rootfs: http://m/r"
 
 func TestPXEValid(t *testing.T) {
 	for name, src := range map[string]string{
-		"fcos":             pxeBase + "bootMedia:\n  pxe: {baseURL: http://10.70.0.1:8080, " + pxeFiles + "}\n",
-		"flatcar defaults": strings.Replace(pxeBase, "os: fcos", "os: flatcar", 1) + "bootMedia:\n  pxe: {baseURL: http://10.70.0.1:8080, installDevice: /dev/vda}\n",
-		"flatcar mirror":   strings.Replace(pxeBase, "os: fcos", "os: flatcar", 1) + "bootMedia:\n  pxe: {baseURL: http://10.70.0.1:8080, kernel: http://m/k, initrd: [http://m/i], matchboxURL: http://h:8081}\n",
-		"fcos matchbox":    pxeBase + "bootMedia:\n  pxe:\n    baseURL: http://10.70.0.1:8080/\n    kernel: http://m/k\n    initrd: [http://m/i, http://m/j]\n    rootfs: http://m/r\n    installDevice: /dev/vda\n    args: [console=ttyS0]\n    matchboxURL: http://10.70.0.1:8081\n",
+		"fcos":               pxeBase + "bootMedia:\n  pxe: {baseURL: http://10.70.0.1:8080, " + pxeFiles + "}\n",
+		"flatcar defaults":   strings.Replace(pxeBase, "os: fcos", "os: flatcar", 1) + "bootMedia:\n  pxe: {baseURL: http://10.70.0.1:8080, installDevice: /dev/vda}\n",
+		"flatcar mirror":     strings.Replace(pxeBase, "os: fcos", "os: flatcar", 1) + "bootMedia:\n  pxe: {baseURL: http://10.70.0.1:8080, kernel: http://m/k, initrd: [http://m/i], matchboxURL: http://h:8081}\n",
+		"debian":             strings.Replace(pxeBase, "os: fcos", "os: debian-12", 1) + "bootMedia:\n  pxe: {baseURL: http://10.70.0.1:8080, kernel: http://m/k, initrd: [http://m/i], args: [root=/dev/vda, console=ttyS0]}\n",
+		"ubuntu autoinstall": strings.Replace(pxeBase, "os: fcos", "os: ubuntu-24.04", 1) + "bootMedia:\n  pxe: {baseURL: http://10.70.0.1:8080, kernel: http://m/k, initrd: [http://m/i], iso: http://m/u.iso, installDevice: /dev/vda}\n",
+		"fcos matchbox":      pxeBase + "bootMedia:\n  pxe:\n    baseURL: http://10.70.0.1:8080/\n    kernel: http://m/k\n    initrd: [http://m/i, http://m/j]\n    rootfs: http://m/r\n    installDevice: /dev/vda\n    args: [console=ttyS0]\n    matchboxURL: http://10.70.0.1:8081\n",
 	} {
 		t.Run(name, func(t *testing.T) {
 			if errs := problemsOf(src).Errors(); len(errs) > 0 {
@@ -43,13 +45,19 @@ func TestPXERefusals(t *testing.T) {
 		src  string
 		want []want
 	}{
-		{"cloud-init os needs its kernel and root", strings.Replace(pxe("baseURL: http://10.70.0.1:8080, matchboxURL: http://h:8081"), "os: fcos", "os: ubuntu-24.04", 1),
+		{"cloud-init os needs its kernel and root", strings.Replace(pxe("baseURL: http://10.70.0.1:8080, matchboxURL: http://h:8081"), "os: fcos", "os: rocky-9", 1),
 			[]want{
 				{"bootMedia.pxe.kernel", 11, []string{"required"}},
 				{"bootMedia.pxe.initrd", 11, []string{"no default initrd"}},
 				{"bootMedia.pxe.matchboxURL", 11, []string{"matchbox serves Ignition", "NoCloud"}},
 				{"bootMedia.pxe.args", 11, []string{"root="}},
 			}},
+		{"ubuntu needs its installer iso", strings.Replace(pxe("baseURL: http://10.70.0.1:8080, kernel: http://m/k, initrd: [http://m/i]"), "os: fcos", "os: ubuntu-24.04", 1),
+			[]want{{"bootMedia.pxe.iso", 11, []string{"required"}}}},
+		{"iso for another os", pxe("baseURL: http://10.70.0.1:8080, " + pxeFiles + ", iso: http://m/x.iso"),
+			[]want{{"bootMedia.pxe.iso", 11, []string{"without an installer ISO"}}}},
+		{"ubuntu's own autoinstall argument", strings.Replace(pxe("baseURL: http://10.70.0.1:8080, kernel: http://m/k, initrd: [http://m/i], iso: http://m/x.iso, args: [autoinstall]"), "os: fcos", "os: ubuntu-22.04", 1),
+			[]want{{"bootMedia.pxe.args[0]", 11, []string{"override"}}}},
 		{"cloud-init os with its own ds", strings.Replace(pxe("baseURL: http://10.70.0.1:8080, kernel: http://m/k, initrd: [http://m/i], args: [root=/dev/vda, ds=nocloud]"), "os: fcos", "os: debian-12", 1),
 			[]want{{"bootMedia.pxe.args[1]", 11, []string{"override"}}}},
 		{"flatcar has no live rootfs", strings.Replace(pxe("baseURL: http://10.70.0.1:8080, rootfs: http://m/r"), "os: fcos", "os: flatcar", 1),

@@ -400,6 +400,9 @@ type PXE struct {
 	Initrd []string `yaml:"initrd"`
 	// Rootfs is the URL of Fedora CoreOS's live root file system.
 	Rootfs string `yaml:"rootfs"`
+	// ISO is the URL of Ubuntu's live server ISO, which its installer's
+	// initrd downloads (url=) and installs from.
+	ISO string `yaml:"iso"`
 	// InstallDevice is the disk the OS installs itself to (default /dev/sda).
 	InstallDevice string `yaml:"installDevice"`
 	// Args are more kernel arguments, such as console=ttyS0.
