@@ -429,23 +429,25 @@ func removeListed(dir string, m manifest) {
 	for f := range m.files {
 		byDir[filepath.Dir(f)] = append(byDir[filepath.Dir(f)], f)
 	}
+	// A directory that holds another (a node's autoinstall/, matchbox's
+	// groups/) is removed after it, below; the others right after their files.
+	parents := map[string]bool{}
+	for d := range m.dirs {
+		if p := filepath.Dir(d); p != "." {
+			parents[p] = true
+		}
+	}
 	dirs := slices.Collect(maps.Keys(byDir))
 	eachParallel(len(dirs), func(i int) {
 		for _, f := range byDir[dirs[i]] {
 			syscall.Unlink(filepath.Join(dir, filepath.FromSlash(f)))
 		}
-		if dirs[i] != "." {
+		if dirs[i] != "." && !parents[dirs[i]] {
 			syscall.Rmdir(filepath.Join(dir, filepath.FromSlash(dirs[i])))
 		}
 	})
-	// Directories that held only directories (node names with a slash),
-	// the deepest first.
-	var rest []string
-	for d := range m.dirs {
-		if _, done := byDir[d]; !done {
-			rest = append(rest, d)
-		}
-	}
+	// The deepest first.
+	rest := slices.Collect(maps.Keys(parents))
 	slices.SortFunc(rest, func(a, b string) int { return strings.Count(b, "/") - strings.Count(a, "/") })
 	for _, d := range rest {
 		syscall.Rmdir(filepath.Join(dir, filepath.FromSlash(d)))
