@@ -101,6 +101,17 @@ type PXE struct {
 	// autoinstall config from the node's autoinstall/ directory ({autoinstall})
 	// and hands the installed system the node's user-data.
 	Autoinstall bool `yaml:"autoinstall"`
+	// NetworkConfigArg puts a node's network-config on the kernel command
+	// line (network-config=, base64 of its gzip), where cloud-init reads it
+	// before any datasource: a NoCloud URL gives no network-config to
+	// cloud-init before 24.3.
+	NetworkConfigArg bool `yaml:"networkConfigArg"`
+	// InstallDeviceByName says the installer finds installDevice by its
+	// kernel name only (/dev/vda; not /dev/disk/by-id/...).
+	InstallDeviceByName bool `yaml:"installDeviceByName"`
+	// MirrorArgs are more installCommand arguments when the spec names a
+	// mirror of the OS's disk images ({imageMirror}).
+	MirrorArgs []string `yaml:"mirrorArgs"`
 	// RequireArgs are the prefixes of arguments the spec must give (root=:
 	// the kernel mounts the OS from the machine's disk).
 	RequireArgs []string `yaml:"requireArgs"`

@@ -1,10 +1,14 @@
 package render
 
 import (
+	"bytes"
+	"compress/gzip"
 	"crypto/sha512"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	butanejson "github.com/clarketm/json"
 	igntypes "github.com/coreos/ignition/v2/config/v3_4/types"
@@ -47,9 +51,25 @@ type matchboxGroup struct {
 // (selected by its MAC address) and its Ignition config (a copy of config,
 // 0600 like it); with an installer, the installer's profile and group too,
 // and the installed system's with the selector os=installed.
-func pxeFiles(p *plan.NodePlan, config []byte) ([]File, error) {
+func pxeFiles(p *plan.NodePlan, config, netcfg []byte) ([]File, error) {
 	if p.PXE == nil {
 		return nil, nil
+	}
+	if p.PXE.NetworkConfigArg && netcfg != nil {
+		arg, err := networkConfigArg(netcfg)
+		if err != nil {
+			return nil, err
+		}
+		q, x := *p, *p.PXE
+		x.Args = append(slices.Clip(x.Args), arg)
+		q.PXE = &x
+		p = &q
+	}
+	if err := checkCmdline(p.Name, p.PXE.Args); err != nil {
+		return nil, err
+	}
+	if err := checkCmdline(p.Name, p.PXE.MatchboxArgs); err != nil {
+		return nil, err
 	}
 	script, err := templates.Execute("node.ipxe", p)
 	if err != nil {
@@ -113,6 +133,41 @@ func pxeFiles(p *plan.NodePlan, config []byte) ([]File, error) {
 	more, err = mbx(id+"."+plan.MatchboxInstalled, name, nil,
 		map[string]string{"mac": p.PXE.MAC, "os": plan.MatchboxInstalled}, 0o600, config)
 	return append(files, more...), err
+}
+
+// networkConfigArg is the kernel argument that gives cloud-init a node's
+// network-config before any datasource: network-config= with the base64 of
+// its gzip (cloud-init's cmdline network source reads either form).
+func networkConfigArg(netcfg []byte) (string, error) {
+	var buf bytes.Buffer
+	w, err := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	if err != nil {
+		return "", err
+	}
+	if _, err := w.Write(netcfg); err != nil {
+		return "", err
+	}
+	if err := w.Close(); err != nil {
+		return "", err
+	}
+	return "network-config=" + base64.StdEncoding.EncodeToString(buf.Bytes()), nil
+}
+
+// maxCmdline is the longest kernel command line iPXE hands Linux on x86
+// (its boot protocol's cmdline_size, 2048 with the final NUL): iPXE cuts a
+// longer one without a word.
+const maxCmdline = 2047
+
+// checkCmdline refuses a node's kernel command line that iPXE would cut.
+func checkCmdline(node string, args []string) error {
+	n := len(args) - 1
+	for _, a := range args {
+		n += len(a)
+	}
+	if n > maxCmdline {
+		return fmt.Errorf("bootMedia.pxe: node %s's kernel command line would be %d bytes, and iPXE passes Linux at most %d: shorten the URLs or bootMedia.pxe.args", node, n, maxCmdline)
+	}
+	return nil
 }
 
 // matchboxForm is config as matchbox v0.11.0 serves it: decoded into

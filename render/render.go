@@ -328,7 +328,7 @@ func (cn cloudNode) node(p *plan.NodePlan, opt Options) (Node, error) {
 		}
 		n.Files = append(n.Files, File{Path: p.Name + "/" + SeedISOFile, Mode: 0o600, Data: iso})
 	}
-	pxe, err := pxeFiles(p, data)
+	pxe, err := pxeFiles(p, data, cn.netcfg)
 	if err != nil {
 		return Node{}, err
 	}
@@ -428,7 +428,7 @@ func renderIgnition(p *plan.NodePlan, opt Options, kinds *shapes) (Node, error) 
 	}
 	n.Files = []File{{Path: p.Name + "/" + IgnitionFile, Mode: 0o600, Data: data}}
 	n.shaped = shaped
-	pxe, err := pxeFiles(p, data)
+	pxe, err := pxeFiles(p, data, nil)
 	if err != nil {
 		return Node{}, err
 	}

@@ -228,8 +228,8 @@ func Word(s string) (string, error) {
 // IPXEWord passes s into an iPXE script as one argument of a command: no
 // whitespace (which separates arguments), quote or backslash (which iPXE
 // reads as quoting), '$' (iPXE expands ${...}) or '#', and not iPXE's "||"
-// or "&&" on its own. ';' is an ordinary character there, as the kernel
-// argument ds=nocloud-net;s=URL needs.
+// or "&&" or ";" on its own. Inside a word ';' is an ordinary character,
+// as the kernel argument ds=nocloud-net;s=URL needs.
 func IPXEWord(s string) (string, error) {
 	if s == "" {
 		return "", errors.New("empty value where an iPXE argument is needed")
@@ -240,7 +240,7 @@ func IPXEWord(s string) (string, error) {
 	if i := strings.IndexAny(s, " #\"'$\\"); i >= 0 {
 		return "", fmt.Errorf("a value holds %q, which iPXE would read as a separator, a comment, a quote or a setting", s[i])
 	}
-	if s == "||" || s == "&&" {
+	if s == "||" || s == "&&" || s == ";" {
 		return "", fmt.Errorf("%q would be an iPXE operator", s)
 	}
 	return s, nil

@@ -109,7 +109,7 @@ func TestWordAndLine(t *testing.T) {
 }
 
 func TestIPXEWord(t *testing.T) {
-	for _, s := range []string{"", "a b", "a\tb", "a\nb", "a#b", "${x}", "a'b", `a"b`, `a\b`, "||", "&&", "x\u2028y", "\x00"} {
+	for _, s := range []string{"", "a b", "a\tb", "a\nb", "a#b", "${x}", "a'b", `a"b`, `a\b`, "||", "&&", ";", "x\u2028y", "\x00"} {
 		if _, err := IPXEWord(s); err == nil {
 			t.Errorf("IPXEWord accepted %q", s)
 		}

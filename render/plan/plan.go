@@ -204,6 +204,9 @@ type NodePXE struct {
 	// AutoinstallDevice, when set, is the disk Ubuntu's installer installs
 	// to, reading the node's autoinstall config.
 	AutoinstallDevice string
+	// NetworkConfigArg: a node with a network-config carries it on the
+	// kernel command line too.
+	NetworkConfigArg bool
 }
 
 // AutoinstallDir holds, in a node's directory, the NoCloud data of Ubuntu's
@@ -252,7 +255,7 @@ func nodePXE(c *spec.Cluster, n *spec.Node, prof *profiles.Profile, base *Cluste
 	dir := base.BaseURL + "/" + n.Name + "/"
 	fill := func(s, config, installer string) string {
 		return strings.NewReplacer("{config}", config, "{installer}", installer, "{nocloud}", dir,
-			"{autoinstall}", dir+AutoinstallDir+"/", "{iso}", x.ISO, "{rootfs}", x.Rootfs,
+			"{autoinstall}", dir+AutoinstallDir+"/", "{iso}", x.ISO, "{rootfs}", x.Rootfs, "{imageMirror}", strings.TrimRight(x.ImageMirror, "/"),
 			"{installDevice}", dev, "{configFile}", PXEInstallFile).Replace(s)
 	}
 	p := &NodePXE{MAC: strings.ToLower(n.MAC), Kernel: x.Kernel}
@@ -286,6 +289,7 @@ func nodePXE(c *spec.Cluster, n *spec.Node, prof *profiles.Profile, base *Cluste
 	if prof.PXE.Autoinstall {
 		p.AutoinstallDevice = dev
 	}
+	p.NetworkConfigArg = prof.PXE.NetworkConfigArg
 	if len(prof.PXE.InstallCommand) > 0 {
 		p.Install = &PXEInstall{ConfigURL: dir + "config.ign", ConfigFile: PXEInstallFile, Device: dev}
 		if base.MatchboxURL != "" {
@@ -293,7 +297,11 @@ func nodePXE(c *spec.Cluster, n *spec.Node, prof *profiles.Profile, base *Cluste
 			// group of the installed system adds os=installed.
 			p.Install.MatchboxConfigURL = base.MatchboxURL + "/ignition?mac=" + strings.ReplaceAll(p.MAC, ":", "-") + "&os=" + MatchboxInstalled
 		}
-		for _, a := range prof.PXE.InstallCommand {
+		cmd := prof.PXE.InstallCommand
+		if x.ImageMirror != "" {
+			cmd = append(slices.Clip(cmd), prof.PXE.MirrorArgs...)
+		}
+		for _, a := range cmd {
 			p.Install.Command = append(p.Install.Command, fill(a, "", ""))
 		}
 	}

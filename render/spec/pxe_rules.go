@@ -14,8 +14,9 @@ var (
 	// pxeArgRE is one kernel argument in an iPXE script and a matchbox
 	// profile: no space, quote, '$' (iPXE expands ${...}) or '#'.
 	pxeArgRE = regexp.MustCompile(`^[A-Za-z0-9._:/=,+@%-]+$`)
-	// pxeDeviceRE is a disk to install to.
-	pxeDeviceRE = regexp.MustCompile(`^/dev/[A-Za-z0-9._/-]+$`)
+	// pxeDeviceRE is a disk to install to; pxeDeviceNameRE one by its kernel name.
+	pxeDeviceRE     = regexp.MustCompile(`^/dev/[A-Za-z0-9._:/-]+$`)
+	pxeDeviceNameRE = regexp.MustCompile(`^/dev/[a-z][a-z0-9]*$`)
 )
 
 // ownPXEArg reports a kernel argument that k8sgen's network boot sets.
@@ -47,27 +48,33 @@ func (v *validator) pxe(c *Cluster) {
 		v.errorf("bootMedia.pxe", "k8sgen writes no network boot for %s", c.OS)
 		return
 	}
+	// A URL is quoted in a message only once it is known to hold no
+	// credentials, which would otherwise reach terminals and CI logs.
 	url := func(path, s string, required bool) {
+		u, err := neturl.Parse(s)
 		switch {
 		case s == "" && required:
 			v.errorf(path, "%s", errRequired)
-		case s != "" && !isURL(s):
+		case s == "":
+		case err == nil && u.User != nil:
+			v.errorf(path, "carries credentials (%s), which would go into unauthenticated boot files and kernel command lines", u.Redacted())
+		case !isURL(s):
 			v.errorf(path, "%q must be an http(s) URL", s)
-		case s != "" && strings.ContainsAny(s, "$'\"#;!{}\\"):
+		case strings.ContainsAny(s, "$'\"#;!{}\\"):
 			v.errorf(path, "%q holds a character an iPXE script reads otherwise ($ { } quotes # ; ! or a backslash); percent-encode it", s)
 		}
 	}
 	url("bootMedia.pxe.baseURL", x.BaseURL, true)
 	// The base URLs get paths appended and go to unauthenticated boot files.
-	for _, b := range []struct{ path, url string }{{"bootMedia.pxe.baseURL", x.BaseURL}, {"bootMedia.pxe.matchboxURL", x.MatchboxURL}} {
-		if u, err := neturl.Parse(b.url); err == nil && (u.RawQuery != "" || u.ForceQuery) {
+	for _, b := range []struct{ path, url string }{{"bootMedia.pxe.baseURL", x.BaseURL}, {"bootMedia.pxe.matchboxURL", x.MatchboxURL}, {"bootMedia.pxe.imageMirror", x.ImageMirror}} {
+		if u, err := neturl.Parse(b.url); err == nil && u.User == nil && (u.RawQuery != "" || u.ForceQuery) {
 			v.errorf(b.path, "%q has a query: k8sgen appends paths to it; give the server's base URL", b.url)
 		}
 	}
-	for _, s := range append([]string{x.BaseURL, x.MatchboxURL, x.Kernel, x.Rootfs, x.ISO}, x.Initrd...) {
-		if u, err := neturl.Parse(s); err == nil && u.User != nil {
-			v.errorf("bootMedia.pxe", "%q carries credentials, which would go into unauthenticated boot files and kernel command lines", s)
-		}
+	if len(prof.PXE.MirrorArgs) > 0 {
+		url("bootMedia.pxe.imageMirror", x.ImageMirror, false)
+	} else if x.ImageMirror != "" {
+		v.errorf("bootMedia.pxe.imageMirror", "%s's installer downloads no disk image", c.OS)
 	}
 	if arches := c.NodeArches(); len(arches) > 1 && (x.Kernel != "" || len(x.Initrd) > 0 || x.Rootfs != "" || x.ISO != "") {
 		v.errorf("bootMedia.pxe", "the nodes are of %d architectures, but bootMedia.pxe gives one kernel, initrd and rootfs for all; boot one architecture per cluster spec from the network", len(arches))
@@ -106,10 +113,25 @@ func (v *validator) pxe(c *Cluster) {
 		v.errorf("bootMedia.pxe.rootfs", "%s boots without a separate root file system", c.OS)
 	}
 	if x.InstallDevice != "" {
-		if !prof.PXE.Installs() {
-			v.errorf("bootMedia.pxe.installDevice", "%s runs from memory when booted from the network; it installs to no disk", c.OS)
-		} else if !pxeDeviceRE.MatchString(x.InstallDevice) {
-			v.errorf("bootMedia.pxe.installDevice", "%q is not a device path such as /dev/sda", x.InstallDevice)
+		switch {
+		case !prof.PXE.Installs():
+			v.errorf("bootMedia.pxe.installDevice", "%s boots the OS already on the machine's disk; it installs to none", c.OS)
+		case prof.PXE.InstallDeviceByName && !pxeDeviceNameRE.MatchString(x.InstallDevice):
+			v.errorf("bootMedia.pxe.installDevice", "%q: %s's installer finds the disk by its kernel name only, such as /dev/vda or /dev/nvme0n1", x.InstallDevice, c.OS)
+		case !pxeDeviceRE.MatchString(x.InstallDevice) || slices.Contains(strings.Split(x.InstallDevice, "/"), ".."):
+			v.errorf("bootMedia.pxe.installDevice", "%q is not a device path such as /dev/sda or /dev/disk/by-path/...", x.InstallDevice)
+		}
+	}
+	// matchbox names an installed system's files <cluster>.<node>.installed.
+	if x.MatchboxURL != "" && len(prof.PXE.InstallCommand) > 0 {
+		names := map[string]bool{}
+		for _, n := range c.Nodes {
+			names[n.Name] = true
+		}
+		for i, n := range c.Nodes {
+			if base, ok := strings.CutSuffix(n.Name, ".installed"); ok && names[base] {
+				v.errorf(fmt.Sprintf("nodes[%d].name", i), "%q would share matchbox's files with node %s's installed system (%s.installed); rename it", n.Name, base, base)
+			}
 		}
 	}
 	if len(x.Args) > maxPXEArgs {

@@ -403,6 +403,10 @@ type PXE struct {
 	// ISO is the URL of Ubuntu's live server ISO, which its installer's
 	// initrd downloads (url=) and installs from.
 	ISO string `yaml:"iso"`
+	// ImageMirror is the base URL of a mirror of Flatcar's disk images, which
+	// flatcar-install downloads from (default: Flatcar's release server):
+	// <imageMirror>/<version>/flatcar_production_image.bin.bz2 and its .sig.
+	ImageMirror string `yaml:"imageMirror"`
 	// InstallDevice is the disk the OS installs itself to (default /dev/sda).
 	InstallDevice string `yaml:"installDevice"`
 	// Args are more kernel arguments, such as console=ttyS0.

@@ -1,0 +1,43 @@
+package render_test
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/k8sgen/k8sgen/render"
+)
+
+// TestKernelCommandLineBound: a command line iPXE would cut is refused,
+// naming the node and the field; one at the bound renders.
+func TestKernelCommandLineBound(t *testing.T) {
+	c, b := loadCase(t, filepath.Join("..", "testdata", "golden", "debian-pxe"))
+	res, err := render.Render(c, b, render.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// w2's line is the longest: it carries its network-config.
+	var line string
+	for _, f := range res.Nodes[2].Files {
+		if f.Path == "w2/boot.ipxe" {
+			for _, l := range strings.Split(string(f.Data), "\n") {
+				if rest, ok := strings.CutPrefix(l, "kernel "); ok {
+					_, line, _ = strings.Cut(rest, " ")
+				}
+			}
+		}
+	}
+	if line == "" {
+		t.Fatal("no kernel line in w2/boot.ipxe")
+	}
+	room := 2047 - len(line) - 1 // one more argument and its space
+	c.BootMedia.PXE.Args = append(c.BootMedia.PXE.Args, "x="+strings.Repeat("y", room-2))
+	if _, err := render.Render(c, b, render.Options{}); err != nil {
+		t.Fatalf("a 2,047-byte command line: %v", err)
+	}
+	c.BootMedia.PXE.Args[len(c.BootMedia.PXE.Args)-1] += "y"
+	_, err = render.Render(c, b, render.Options{})
+	if err == nil || !strings.Contains(err.Error(), "bootMedia.pxe: node w2's kernel command line would be 2048 bytes") {
+		t.Fatalf("a 2,048-byte command line: %v", err)
+	}
+}
