@@ -9,17 +9,22 @@ import (
 )
 
 // TestAutoinstallSchema: every autoinstall config (Ubuntu's installer's
-// user-data) passes cloud-init's schema, which knows autoinstall's key
+// user-data), and the empty vendor-data served beside NoCloud data over the
+// network, pass cloud-init's schema, which knows autoinstall's key
 // (its version is required) and every cloud-config key beside it. The
 // user-data it carries is the node's (TestAutoinstallCarriesTheNode in
 // render), which TestConsumers checks.
 func TestAutoinstallSchema(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join(goldenRoot, "*", "out", "*", "autoinstall", "user-data"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(files) == 0 {
-		t.Fatal("no golden autoinstall/user-data: the ubuntu-pxe case writes them")
+	var files []string
+	for _, pattern := range [][]string{{"*", "autoinstall", "user-data"}, {"*", "autoinstall", "vendor-data"}, {"*", "vendor-data"}} {
+		m, err := filepath.Glob(filepath.Join(append([]string{goldenRoot, "*", "out"}, pattern...)...))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(m) == 0 {
+			t.Fatalf("no golden %s: the ubuntu-pxe and debian-pxe cases write them", filepath.Join(pattern...))
+		}
+		files = append(files, m...)
 	}
 	bin := needTool(t, "cloud-init")
 	for _, f := range files {

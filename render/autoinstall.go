@@ -80,5 +80,6 @@ func autoinstallFiles(p *plan.NodePlan, userData, meta, netcfg []byte) ([]File, 
 	return []File{
 		{Path: dir + "user-data", Mode: 0o600, Data: buf.Bytes()},
 		{Path: dir + "meta-data", Mode: 0o644, Data: meta},
+		{Path: dir + VendorDataFile, Mode: 0o644, Data: emptyVendorData},
 	}, nil
 }

@@ -333,6 +333,11 @@ func (cn cloudNode) node(p *plan.NodePlan, opt Options) (Node, error) {
 		return Node{}, err
 	}
 	n.Files = append(n.Files, pxe...)
+	if p.PXE != nil {
+		// cloud-init asks a NoCloud URL for vendor-data too, and retries a
+		// missing one for ten seconds.
+		n.Files = append(n.Files, File{Path: p.Name + "/" + VendorDataFile, Mode: 0o644, Data: emptyVendorData})
+	}
 	if p.PXE != nil && p.PXE.AutoinstallDevice != "" && !opt.sizeOnly {
 		// The installer carries the user-data as YAML: the raw form.
 		plain := append([]byte(nil), cn.head...)
@@ -435,6 +440,12 @@ func renderIgnition(p *plan.NodePlan, opt Options, kinds *shapes) (Node, error) 
 	n.Files = append(n.Files, pxe...)
 	return n, nil
 }
+
+// VendorDataFile is the empty vendor-data beside a network-booted node's
+// NoCloud data.
+const VendorDataFile = "vendor-data"
+
+var emptyVendorData = []byte("#cloud-config\n# k8sgen: no vendor data. cloud-init reading this node's data over the network\n# asks for this file too, and would retry a missing one for ten seconds.\n{}\n")
 
 // IgnitionFile is the name of a node's Ignition config in its output directory.
 const IgnitionFile = "config.ign"
