@@ -7,7 +7,7 @@ export K8SGEN_CACHE ?= $(HOME)/.cache/k8sgen
 # Kubernetes versions whose kubeadm validates the golden files (one per golden minor).
 KUBEADM_VERSIONS = $(shell sed -n 's/^kubernetesVersion: *"\{0,1\}v\{0,1\}\([0-9]*\.[0-9]*\)\..*/\1.0/p' testdata/golden/*/cluster.yaml | sort -u)
 
-.PHONY: all build example test deps kubeadm flags flags-check flags-real schema bench fuzz clean lab-smoke lab-hostprep lab-ignition lab-cluster lab-ha
+.PHONY: all build example test deps kubeadm flags flags-check flags-real schema bench fuzz clean lab-smoke lab-hostprep lab-ignition lab-pxe lab-cluster lab-ha
 
 all: build
 
@@ -30,6 +30,7 @@ test: deps kubeadm
 	$(GO) test -run '^$$' -fuzz '^FuzzRenderFlatcar$$' -fuzztime 10s ./render/
 	$(GO) test -run '^$$' -fuzz '^FuzzRenderFCOS$$' -fuzztime 10s ./render/
 	$(GO) test -run '^$$' -fuzz '^FuzzRenderStatic$$' -fuzztime 10s ./render/
+	$(GO) test -run '^$$' -fuzz '^FuzzRenderPXE$$' -fuzztime 10s ./render/
 	cd lab && $(GO) vet ./... && $(GO) test ./...
 	shellcheck -x hack/*.sh lab/*.sh lab/hostprep/run.sh lab/hostprep/checks.sh lab/cluster/run.sh lab/guest/k8sgen-lab-probe lab/guest/k8sgen-lab-resolv
 
@@ -67,6 +68,7 @@ fuzz:
 # Boot lab (root; QEMU under TCG; see lab/*.sh headers). lab-smoke proves the harness,
 # lab-hostprep boots one node and checks its host preparation (stage 1, in CI),
 # lab-ignition does the same from a Flatcar node's config.ign applied by the real Ignition (in CI),
+# lab-pxe the same booted from the network: iPXE, DHCP and k8sgen serve (in CI),
 # lab-cluster builds a whole air-gapped cluster (stage 2, about half an hour),
 # lab-ha three control planes behind kube-vip and a failover (stage 3).
 lab-smoke:
@@ -77,6 +79,9 @@ lab-hostprep:
 
 lab-ignition:
 	LAB_OS=flatcar ./lab/hostprep.sh
+
+lab-pxe:
+	LAB_BOOT=pxe ./lab/hostprep.sh
 
 lab-cluster:
 	./lab/cluster.sh

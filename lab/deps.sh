@@ -21,6 +21,7 @@ pairs=(
   curl:curl
   sha256sum:coreutils
   shellcheck:shellcheck
+  dnsmasq:dnsmasq-base
 )
 
 missing=()
@@ -30,6 +31,10 @@ for pair in "${pairs[@]}"; do
     missing+=("$pkg")
   fi
 done
+# QEMU's virtio NIC boots from the network through iPXE's ROM (vm.sh start --pxe).
+if [ ! -e /usr/lib/ipxe/qemu/efi-virtio.rom ] && [ ! -e /usr/share/qemu/efi-virtio.rom ]; then
+  missing+=(ipxe-qemu)
+fi
 # The debian archive keyring is needed by debootstrap to check Release signatures.
 if [ ! -e /usr/share/keyrings/debian-archive-keyring.gpg ]; then
   missing+=(debian-archive-keyring)

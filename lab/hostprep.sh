@@ -9,8 +9,21 @@
 # enabled, the kubeadm config (0600), the log and the status file.
 #
 # Usage: lab/hostprep.sh [TIMEOUT]    (root; TIMEOUT for the guest in seconds, default 1800)
-# Env:   K8SGEN_CACHE; LAB_NETNS (default k8sgen-lab-hostprep, or -ignition); LAB_VERSION
-#        (default 1.32.0); LAB_OS: debian-12 (default) or flatcar
+# Env:   K8SGEN_CACHE; LAB_NETNS (default k8sgen-lab-hostprep, or -ignition, or -pxe);
+#        LAB_VERSION (default 1.32.0); LAB_OS: debian-12 (default) or flatcar;
+#        LAB_BOOT: seed (default) or pxe (debian-12 only)
+#
+# LAB_BOOT=pxe (make lab-pxe) boots the same worker from the network instead: the spec
+# asks for network boot (bootMedia.pxe) and the addresses come from DHCP. In the lab
+# namespace dnsmasq answers DHCP with a reservation for the worker's MAC and sends iPXE
+# to k8sgen serve's boot.ipxe, and k8sgen serve serves the render's output. The guest's
+# firmware runs the iPXE ROM of QEMU's NIC (Debian's ipxe-qemu), which fetches boot.ipxe,
+# chains to the worker's own script by MAC, loads the image's kernel and initrd from
+# labserve and boots them with root=/dev/vda and ds=nocloud-net;s=<serve>/w1/, so
+# cloud-init fetches the worker's user-data and meta-data from k8sgen serve. The same
+# checks run, and three more from the host: dnsmasq leased the reserved address to an
+# iPXE client, and k8sgen serve's log shows the worker fetching boot.ipxe, its script,
+# user-data and meta-data.
 #
 # LAB_OS=flatcar (make lab-ignition) renders the same spec with "os: flatcar" and boots
 # the same Debian image from k8sgen's config.ign instead of user-data, since the lab has
@@ -40,10 +53,21 @@ timeout=${1:-1800}
 lab_require_root
 VERSION=${LAB_VERSION:-1.32.0}
 OS=${LAB_OS:-debian-12}
+BOOT=${LAB_BOOT:-seed}
+case $BOOT in
+  seed) ;;
+  pxe) [ "$OS" = debian-12 ] || die "LAB_BOOT=pxe boots debian-12 only" ;;
+  *) die "LAB_BOOT must be seed or pxe, not '$BOOT'" ;;
+esac
 case $OS in
   debian-12)
-    export LAB_NETNS=${LAB_NETNS:-k8sgen-lab-hostprep}
-    WORK=$(lab_cache)/hostprep
+    if [ "$BOOT" = pxe ]; then
+      export LAB_NETNS=${LAB_NETNS:-k8sgen-lab-pxe}
+      WORK=$(lab_cache)/hostprep-pxe
+    else
+      export LAB_NETNS=${LAB_NETNS:-k8sgen-lab-hostprep}
+      WORK=$(lab_cache)/hostprep
+    fi
     ;;
   flatcar)
     export LAB_NETNS=${LAB_NETNS:-k8sgen-lab-ignition}
@@ -109,6 +133,11 @@ serve=$WORK/serve
 rm -rf "$serve"
 mkdir -p "$serve"
 ln -s "$repo/kubernetes" "$repo/docker" "$serve/"
+if [ "$BOOT" = pxe ]; then
+  # The kernel and initrd the network boot loads: the image's own.
+  mkdir -p "$serve/boot"
+  ln -s "$image/vmlinuz" "$image/initrd.img" "$serve/boot/"
+fi
 if [ "$OS" = flatcar ]; then
   sysext_name=kubernetes-v$VERSION-x86-64.raw
   mkdir -p "$serve/sysext"
@@ -163,7 +192,17 @@ registries:
     ca: |
 SPEC
   sed 's/^/      /' "$ca_cert"
-  if [ "$OS" != flatcar ]; then
+  if [ "$BOOT" = pxe ]; then
+    # The worker boots from the network; its address comes from DHCP.
+    cat << SPEC
+bootMedia:
+  pxe:
+    baseURL: http://10.77.0.1:8080
+    kernel: http://10.77.0.1/boot/vmlinuz
+    initrd: [http://10.77.0.1/boot/initrd.img]
+    args: [root=/dev/vda, rw, console=ttyS0, net.ifnames=0, panic=-1]
+SPEC
+  elif [ "$OS" != flatcar ]; then
     # The worker boots from k8sgen's own seed.iso, with its network-config's
     # static address (the lab network has no DHCP).
     cat << SPEC
@@ -272,7 +311,29 @@ if [ "$OS" = flatcar ]; then
   log "boot 1 (apply) powered off after ${secs}s: $(grep '^applied ' "$WORK/results/apply/ignition.txt")"
   keep=(--keep-disk)
 fi
-if [ "$OS" = flatcar ]; then
+if [ "$BOOT" = pxe ]; then
+  seed=(--pxe)
+  rm -f "$WORK/dnsmasq.log" "$WORK/dnsmasq.leases" "$WORK/dnsmasq.out" "$WORK/serve.log"
+  # DHCP for iPXE only: the reserved address for the worker's MAC, the lab's router
+  # and DNS, and iPXE (DHCP option 175) sent to the cluster's boot.ipxe. No DNS
+  # service (port 0), no TFTP: QEMU's NIC ROM is iPXE already.
+  "$LAB_DIR/net.sh" exec dnsmasq --keep-in-foreground --port=0 --interface=br0 --bind-interfaces \
+    --dhcp-range=10.77.0.100,10.77.0.150,255.255.255.0,1h \
+    --dhcp-host="$("$LAB_DIR/vm.sh" mac "$NODE"),10.77.0.11" \
+    --dhcp-option=option:router,10.77.0.1 --dhcp-option=option:dns-server,10.77.0.1 \
+    --dhcp-match=set:ipxe,175 --dhcp-boot=tag:ipxe,http://10.77.0.1:8080/boot.ipxe \
+    --dhcp-leasefile="$WORK/dnsmasq.leases" --log-dhcp --log-facility="$WORK/dnsmasq.log" \
+    --pid-file="$WORK/dnsmasq.pid" --conf-file=/dev/null --user=root > "$WORK/dnsmasq.out" 2>&1 &
+  "$LAB_DIR/net.sh" exec "$bin/k8sgen" serve -o "$WORK/render/out" --listen 10.77.0.1:8080 \
+    > "$WORK/serve.log" 2>&1 &
+  for _ in $(seq 50); do
+    "$LAB_DIR/net.sh" exec curl -fsS -o /dev/null http://10.77.0.1:8080/boot.ipxe 2> /dev/null && break
+    sleep 0.2
+  done
+  "$LAB_DIR/net.sh" exec curl -fsS -o /dev/null http://10.77.0.1:8080/boot.ipxe \
+    || die "k8sgen serve did not come up: $(tail -n 5 "$WORK/serve.log")"
+  log "booting $NODE from the network: iPXE, dnsmasq's reservation (10.77.0.11), k8sgen serve"
+elif [ "$OS" = flatcar ]; then
   seed=(--user-data "$user_data" --meta-data "$meta_data")
 else
   seed=(--seed "$WORK/render/out/$NODE/seed.iso")
@@ -287,6 +348,22 @@ cp -f "$LAB_WORK/$NODE/serial.log" "$WORK/results/" 2> /dev/null || true
 
 checks=$WORK/results/checks.txt
 [ -s "$checks" ] || die "the guest wrote no checks (see $WORK/results/run.log)"
+if [ "$BOOT" = pxe ]; then
+  # What the host saw of the network boot.
+  host_check() { # NAME COMMAND...
+    local name=$1
+    shift
+    if "$@" > /dev/null 2>&1; then echo "ok $name"; else echo "FAIL $name"; fi >> "$checks"
+  }
+  mac=$("$LAB_DIR/vm.sh" mac "$NODE")
+  host_check dhcp-reserved-address grep -qE "DHCPACK\(br0\) 10\.77\.0\.11 $mac" "$WORK/dnsmasq.log"
+  host_check dhcp-ipxe-client grep -qE "tags: (.*, )?ipxe(,|$)" "$WORK/dnsmasq.log"
+  for f in boot.ipxe "$NODE/boot.ipxe" "$NODE/meta-data" "$NODE/user-data"; do
+    # Fetched by the guest (10.77.0.11), not by this script's readiness probe.
+    host_check "served-$f" grep -qE "^[^ ]+ 10\.77\.0\.11:[0-9]+ node=\"[^\"]*\" GET \"/${f//./\\.}\" 200 " "$WORK/serve.log"
+  done
+  cp -f "$WORK/dnsmasq.log" "$WORK/serve.log" "$WORK/results/" 2> /dev/null || true
+fi
 cat "$checks" >&2
 # shellcheck source=/dev/null
 . <(grep -E '^uptime_at_(start|host_prep_done)=' "$WORK/results/status.txt" "$WORK/results/probe.txt" 2> /dev/null | cut -d: -f2-)

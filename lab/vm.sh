@@ -2,7 +2,7 @@
 # lab/vm.sh: boots one boot lab guest (qemu, TCG) inside the lab network namespace.
 #
 # Usage (root):
-#   lab/vm.sh start --name NAME --ip 10.77.0.N[/24] (--user-data FILE --meta-data FILE | --seed FILE)
+#   lab/vm.sh start --name NAME --ip 10.77.0.N[/24] (--user-data FILE --meta-data FILE | --seed FILE | --pxe)
 #                   [--tools DIR] [--memory MIB] [--cpus N] [--nice N] [--image DIR] [--append ARGS]
 #                   [--keep-disk]
 #       Daemonizes qemu and returns. NAME: lowercase RFC 1123 label (also the work dir
@@ -15,6 +15,10 @@
 #       of one made here from --user-data, --meta-data and the lab's network-config: the
 #       guest's network then comes from the seed's own network-config (give the node the MAC
 #       that vm.sh mac NAME prints, the address --ip, gateway and DNS 10.77.0.1).
+#       --pxe boots through the firmware's network boot instead (SeaBIOS runs the iPXE ROM
+#       of QEMU's virtio NIC, from Debian's ipxe-qemu), with no kernel of the image's and
+#       no seed: the lab's DHCP server and the scripts it sends iPXE to give the kernel,
+#       its command line and the NoCloud data (the root disk is still /dev/vda).
 #       Refuses to start a NAME whose qemu still runs; otherwise starts from a fresh work dir,
 #       or with --keep-disk boots NAME again from the root disk its last boot left (a reboot).
 #   lab/vm.sh wait NAME TIMEOUT
@@ -94,7 +98,7 @@ optarg() {
 }
 
 cmd_start() {
-  local name="" ip="" user_data="" meta_data="" seed="" tools="" memory=4096 cpus=2 niceness=0 image="" append="" keep=no
+  local name="" ip="" user_data="" meta_data="" seed="" pxe=no tools="" memory=4096 cpus=2 niceness=0 image="" append="" keep=no
   while [ $# -gt 0 ]; do
     case $1 in
       --name) name=$(optarg "$@"); shift 2 ;;
@@ -102,6 +106,7 @@ cmd_start() {
       --user-data) user_data=$(optarg "$@"); shift 2 ;;
       --meta-data) meta_data=$(optarg "$@"); shift 2 ;;
       --seed) seed=$(optarg "$@"); shift 2 ;;
+      --pxe) pxe=yes; shift ;;
       --tools) tools=$(optarg "$@"); shift 2 ;;
       --memory) memory=$(optarg "$@"); shift 2 ;;
       --cpus) cpus=$(optarg "$@"); shift 2 ;;
@@ -120,7 +125,9 @@ cmd_start() {
     || [ "${BASH_REMATCH[1]}" -gt 254 ]; then
     die "start: --ip must be 10.77.0.N/24 with N in 2..254, not '$ip'"
   fi
-  if [ -n "$seed" ]; then
+  if [ "$pxe" = yes ]; then
+    [ -z "$user_data$meta_data$seed$append" ] || die "start: --pxe takes its kernel, command line and NoCloud data from the network; give no --seed, --user-data, --meta-data or --append"
+  elif [ -n "$seed" ]; then
     [ -z "$user_data$meta_data" ] || die "start: --seed carries user-data and meta-data; give either --seed or both of those"
     [ -f "$seed" ] || die "start: --seed '$seed' is not a file"
   else
@@ -169,7 +176,9 @@ cmd_start() {
     qemu-img create -q -f qcow2 -b "$image/root.img" -F raw "$work/root.qcow2" \
       || die "start: cannot create the overlay"
   fi
-  if [ -n "$seed" ]; then
+  if [ "$pxe" = yes ]; then
+    :
+  elif [ -n "$seed" ]; then
     cp "$seed" "$work/seed.iso"
   else
     cat > "$work/network-config" <<EOF
@@ -201,7 +210,9 @@ EOF
       -device "virtio-blk-pci,drive=$3,serial=$3")
   }
   add_disk "$work/root.qcow2" qcow2 labroot "" unsafe
-  add_disk "$work/seed.iso" raw labseed ro
+  if [ "$pxe" = no ]; then
+    add_disk "$work/seed.iso" raw labseed ro
+  fi
   add_disk "$work/results.img" raw labresults
   if [ -n "$tools" ]; then
     genisoimage -quiet -V LABTOOLS -r -J -o "$work/tools.iso" "$tools" \
@@ -217,6 +228,11 @@ EOF
     echo "image=$image"
   } > "$work/info"
 
+  local boot=(-kernel "$image/vmlinuz" -initrd "$image/initrd.img"
+    -append "root=/dev/vda rw console=ttyS0 net.ifnames=0 panic=-1 $append")
+  if [ "$pxe" = yes ]; then
+    boot=(-boot order=n)
+  fi
   "$LAB_DIR/net.sh" tap "$tap"
   date +%s.%N > "$work/start.epoch"
   # --nice lowers the emulator's CPU priority: on a host with fewer cores than vCPUs,
@@ -224,8 +240,7 @@ EOF
   if ! ip netns exec "$(lab_netns)" nice -n "$niceness" qemu-system-x86_64 \
     -name "$name" -nodefaults -accel tcg -cpu max -machine q35 -smp "$cpus" -m "$memory" \
     -display none -vga none -monitor none -serial "file:$work/serial.log" -no-reboot \
-    -kernel "$image/vmlinuz" -initrd "$image/initrd.img" \
-    -append "root=/dev/vda rw console=ttyS0 net.ifnames=0 panic=-1 $append" \
+    "${boot[@]}" \
     "${drives[@]}" \
     -netdev "tap,id=net0,ifname=$tap,script=no,downscript=no" \
     -device "virtio-net-pci,netdev=net0,mac=$mac" \

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/k8sgen/k8sgen/render/plan"
+	"github.com/k8sgen/k8sgen/render/spec"
 	"gopkg.in/yaml.v3"
 )
 
@@ -76,7 +77,7 @@ func autoinstallFiles(p *plan.NodePlan, userData, meta, netcfg []byte) ([]File, 
 	if err := enc.Close(); err != nil {
 		return nil, fmt.Errorf("autoinstall: %w", err)
 	}
-	dir := p.Name + "/" + plan.AutoinstallDir + "/"
+	dir := p.Name + "/" + spec.PXEAutoinstallDir + "/"
 	return []File{
 		{Path: dir + "user-data", Mode: 0o600, Data: buf.Bytes()},
 		{Path: dir + "meta-data", Mode: 0o644, Data: meta},

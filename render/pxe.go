@@ -14,6 +14,7 @@ import (
 	igntypes "github.com/coreos/ignition/v2/config/v3_4/types"
 
 	"github.com/k8sgen/k8sgen/render/plan"
+	"github.com/k8sgen/k8sgen/render/spec"
 	"github.com/k8sgen/k8sgen/templates"
 )
 
@@ -65,11 +66,9 @@ func pxeFiles(p *plan.NodePlan, config, netcfg []byte) ([]File, error) {
 		q.PXE = &x
 		p = &q
 	}
-	if err := checkCmdline(p.Name, p.PXE.Args); err != nil {
-		return nil, err
-	}
-	if err := checkCmdline(p.Name, p.PXE.MatchboxArgs); err != nil {
-		return nil, err
+	// The spec's rules checked the line without a network-config.
+	if n := spec.CmdlineLen(p.PXE.Args); n > spec.MaxKernelCmdline {
+		return nil, fmt.Errorf("bootMedia.pxe: node %s's kernel command line with its network-config would be %d bytes, and iPXE passes Linux at most %d: shorten the URLs, bootMedia.pxe.args or the node's addressing", p.Name, n, spec.MaxKernelCmdline)
 	}
 	script, err := templates.Execute("node.ipxe", p)
 	if err != nil {
@@ -81,7 +80,7 @@ func pxeFiles(p *plan.NodePlan, config, netcfg []byte) ([]File, error) {
 		if install, err = installConfig(in, in.ConfigURL, config); err != nil {
 			return nil, err
 		}
-		files = append(files, File{Path: p.Name + "/" + plan.InstallConfigFile, Mode: 0o644, Data: install})
+		files = append(files, File{Path: p.Name + "/" + spec.PXEInstallConfig, Mode: 0o644, Data: install})
 		if in.MatchboxConfigURL != "" {
 			// matchbox serves a config as it re-encodes it: the installer
 			// checks those bytes, which the tree then holds.
@@ -151,23 +150,6 @@ func networkConfigArg(netcfg []byte) (string, error) {
 		return "", err
 	}
 	return "network-config=" + base64.StdEncoding.EncodeToString(buf.Bytes()), nil
-}
-
-// maxCmdline is the longest kernel command line iPXE hands Linux on x86
-// (its boot protocol's cmdline_size, 2048 with the final NUL): iPXE cuts a
-// longer one without a word.
-const maxCmdline = 2047
-
-// checkCmdline refuses a node's kernel command line that iPXE would cut.
-func checkCmdline(node string, args []string) error {
-	n := len(args) - 1
-	for _, a := range args {
-		n += len(a)
-	}
-	if n > maxCmdline {
-		return fmt.Errorf("bootMedia.pxe: node %s's kernel command line would be %d bytes, and iPXE passes Linux at most %d: shorten the URLs or bootMedia.pxe.args", node, n, maxCmdline)
-	}
-	return nil
 }
 
 // matchboxForm is config as matchbox v0.11.0 serves it: decoded into

@@ -8,8 +8,10 @@ import (
 	"github.com/k8sgen/k8sgen/render"
 )
 
-// TestKernelCommandLineBound: a command line iPXE would cut is refused,
-// naming the node and the field; one at the bound renders.
+// TestKernelCommandLineBound: a command line that a static node's
+// network-config takes over the bound iPXE passes is refused at render,
+// naming the node and the field (the spec's rules refuse the rest, with its
+// line); one at the bound renders.
 func TestKernelCommandLineBound(t *testing.T) {
 	c, b := loadCase(t, filepath.Join("..", "testdata", "golden", "debian-pxe"))
 	res, err := render.Render(c, b, render.Options{})
@@ -37,7 +39,7 @@ func TestKernelCommandLineBound(t *testing.T) {
 	}
 	c.BootMedia.PXE.Args[len(c.BootMedia.PXE.Args)-1] += "y"
 	_, err = render.Render(c, b, render.Options{})
-	if err == nil || !strings.Contains(err.Error(), "bootMedia.pxe: node w2's kernel command line would be 2048 bytes") {
+	if err == nil || !strings.Contains(err.Error(), "bootMedia.pxe: node w2's kernel command line with its network-config would be 2048 bytes") {
 		t.Fatalf("a 2,048-byte command line: %v", err)
 	}
 }

@@ -209,10 +209,6 @@ type NodePXE struct {
 	NetworkConfigArg bool
 }
 
-// AutoinstallDir holds, in a node's directory, the NoCloud data of Ubuntu's
-// installer: its autoinstall config (user-data) and meta-data.
-const AutoinstallDir = "autoinstall"
-
 // PXEInstall is the installer config of an OS whose live system does not
 // install itself: it fetches the node's config (ConfigURL, or
 // MatchboxConfigURL from matchbox) to ConfigFile, runs Command, and reboots.
@@ -227,20 +223,9 @@ type PXEInstall struct {
 // NamedURL is a file to fetch and the name it gets.
 type NamedURL struct{ Name, URL string }
 
-// MatchboxConfigURL is the node's first-boot Ignition config at a matchbox
-// server (iPXE puts the machine's MAC address in).
-const MatchboxConfigURL = "/ignition?mac=${mac:hexhyp}"
-
 // MatchboxInstalled is the selector matchbox's groups add for an installed
 // system's config: the installer config asks for it with os=installed.
 const MatchboxInstalled = "installed"
-
-// PXEInstallFile is where the installer config puts the node's config on
-// the live system (Flatcar's /opt is writable and, there, in memory).
-const PXEInstallFile = "/opt/k8sgen/install/config.ign"
-
-// InstallConfigFile is the name of a node's installer config in its output directory.
-const InstallConfigFile = "install.ign"
 
 // nodePXE is n's network boot, from the OS profile's and the spec's data.
 func nodePXE(c *spec.Cluster, n *spec.Node, prof *profiles.Profile, base *ClusterPXE) *NodePXE {
@@ -248,50 +233,32 @@ func nodePXE(c *spec.Cluster, n *spec.Node, prof *profiles.Profile, base *Cluste
 	if x == nil || prof.PXE == nil || base == nil {
 		return nil
 	}
-	dev := x.InstallDevice
-	if dev == "" {
-		dev = "/dev/sda"
-	}
-	dir := base.BaseURL + "/" + n.Name + "/"
-	fill := func(s, config, installer string) string {
-		return strings.NewReplacer("{config}", config, "{installer}", installer, "{nocloud}", dir,
-			"{autoinstall}", dir+AutoinstallDir+"/", "{iso}", x.ISO, "{rootfs}", x.Rootfs, "{imageMirror}", strings.TrimRight(x.ImageMirror, "/"),
-			"{installDevice}", dev, "{configFile}", PXEInstallFile).Replace(s)
-	}
+	dev := x.PXEDevice()
+	fill := func(s string) string { return c.PXEFill(s, n, "", "") }
 	p := &NodePXE{MAC: strings.ToLower(n.MAC), Kernel: x.Kernel}
 	if p.Kernel == "" {
-		p.Kernel = fill(prof.PXE.Kernel, "", "")
+		p.Kernel = fill(prof.PXE.Kernel)
 	}
 	initrds := x.Initrd
 	if len(initrds) == 0 {
 		for _, u := range prof.PXE.Initrd {
-			initrds = append(initrds, fill(u, "", ""))
+			initrds = append(initrds, fill(u))
 		}
 	}
 	for i, u := range initrds {
 		p.Initrd = append(p.Initrd, NamedURL{Name: fmt.Sprintf("initrd%d", i), URL: u})
 	}
-	args := func(config, installer string) []string {
-		var out []string
-		// UEFI's iPXE hands the kernel its initrds by these names.
-		for _, f := range p.Initrd {
-			out = append(out, "initrd="+f.Name)
-		}
-		for _, a := range prof.PXE.Args {
-			out = append(out, fill(a, config, installer))
-		}
-		return append(out, x.Args...)
-	}
-	p.Args = args(dir+"config.ign", dir+InstallConfigFile)
+	p.Args = c.PXEArgs(n, prof.PXE, false)
 	if base.MatchboxURL != "" {
-		p.MatchboxArgs = args(base.MatchboxURL+MatchboxConfigURL, base.MatchboxURL+MatchboxConfigURL)
+		p.MatchboxArgs = c.PXEArgs(n, prof.PXE, true)
 	}
+	dir := base.BaseURL + "/" + n.Name + "/"
 	if prof.PXE.Autoinstall {
 		p.AutoinstallDevice = dev
 	}
 	p.NetworkConfigArg = prof.PXE.NetworkConfigArg
 	if len(prof.PXE.InstallCommand) > 0 {
-		p.Install = &PXEInstall{ConfigURL: dir + "config.ign", ConfigFile: PXEInstallFile, Device: dev}
+		p.Install = &PXEInstall{ConfigURL: dir + "config.ign", ConfigFile: spec.PXEConfigFile, Device: dev}
 		if base.MatchboxURL != "" {
 			// matchbox reads the MAC address with either separator; the
 			// group of the installed system adds os=installed.
@@ -302,7 +269,7 @@ func nodePXE(c *spec.Cluster, n *spec.Node, prof *profiles.Profile, base *Cluste
 			cmd = append(slices.Clip(cmd), prof.PXE.MirrorArgs...)
 		}
 		for _, a := range cmd {
-			p.Install.Command = append(p.Install.Command, fill(a, "", ""))
+			p.Install.Command = append(p.Install.Command, fill(a))
 		}
 	}
 	return p

@@ -147,6 +147,18 @@ func (v *validator) pxe(c *Cluster) {
 		}
 	}
 	url("bootMedia.pxe.matchboxURL", x.MatchboxURL, false)
+	// The longest node name gives the longest command line; a static node's
+	// network-config, added at render, is checked there.
+	if len(x.Args) <= maxPXEArgs {
+		for i := range c.Nodes {
+			for _, mbx := range []bool{false, x.MatchboxURL != ""} {
+				if n := CmdlineLen(c.PXEArgs(&c.Nodes[i], prof.PXE, mbx)); n > MaxKernelCmdline {
+					v.errorf("bootMedia.pxe.args", "node %s's kernel command line would be %d bytes, and iPXE passes Linux at most %d: shorten the URLs, the node's name or args", c.Nodes[i].Name, n, MaxKernelCmdline)
+					return
+				}
+			}
+		}
+	}
 	if x.MatchboxURL != "" && prof.Output != "ignition" {
 		v.errorf("bootMedia.pxe.matchboxURL", "matchbox serves Ignition configs, and %s reads cloud-init's NoCloud data: its nodes fetch it from baseURL (k8sgen serve), with boot.ipxe", c.OS)
 	}
@@ -160,4 +172,78 @@ func (v *validator) pxe(c *Cluster) {
 			v.errorf(fmt.Sprintf("nodes[%d]", i), "node %s has no mac: bootMedia.pxe picks each machine's script by its MAC address", c.Nodes[i].Name)
 		}
 	}
+}
+
+// The layout of a node's network boot files under bootMedia.pxe.baseURL.
+const (
+	// PXEInstallConfig is the installer config in a node's directory.
+	PXEInstallConfig = "install.ign"
+	// PXEAutoinstallDir holds Ubuntu's installer data in a node's directory.
+	PXEAutoinstallDir = "autoinstall"
+	// PXEConfigFile is where an installer config puts the node's config on
+	// the live system (Flatcar's /opt is writable and, there, in memory).
+	PXEConfigFile = "/opt/k8sgen/install/config.ign"
+	// MatchboxConfigPath is a node's first-boot config at a matchbox server
+	// (iPXE puts the machine's MAC address in).
+	MatchboxConfigPath = "/ignition?mac=${mac:hexhyp}"
+)
+
+// PXEDevice is the disk a network boot installs to.
+func (x *PXE) PXEDevice() string {
+	if x.InstallDevice == "" {
+		return "/dev/sda"
+	}
+	return x.InstallDevice
+}
+
+// PXEFill fills the placeholders of an OS profile's network boot data for
+// node n: config and installer are the URLs of its first-boot config and
+// installer config, as the boot fetches them (from baseURL or matchbox).
+func (c *Cluster) PXEFill(s string, n *Node, config, installer string) string {
+	x := c.BootMedia.PXE
+	dir := strings.TrimRight(x.BaseURL, "/") + "/" + n.Name + "/"
+	return strings.NewReplacer("{config}", config, "{installer}", installer, "{nocloud}", dir,
+		"{autoinstall}", dir+PXEAutoinstallDir+"/", "{iso}", x.ISO, "{rootfs}", x.Rootfs,
+		"{imageMirror}", strings.TrimRight(x.ImageMirror, "/"), "{installDevice}", x.PXEDevice(),
+		"{configFile}", PXEConfigFile).Replace(s)
+}
+
+// PXEArgs is node n's kernel command line from the network, before any
+// network-config k8sgen adds: the initrds' names (initrd0, ...: UEFI's iPXE
+// hands the kernel its initrds by these), the profile's arguments and the
+// spec's. With matchbox, the configs come from the matchbox server.
+func (c *Cluster) PXEArgs(n *Node, prof *profiles.PXE, matchbox bool) []string {
+	x := c.BootMedia.PXE
+	initrds := len(x.Initrd)
+	if initrds == 0 {
+		initrds = len(prof.Initrd)
+	}
+	dir := strings.TrimRight(x.BaseURL, "/") + "/" + n.Name + "/"
+	config, installer := dir+"config.ign", dir+PXEInstallConfig
+	if matchbox {
+		config = strings.TrimRight(x.MatchboxURL, "/") + MatchboxConfigPath
+		installer = config
+	}
+	out := make([]string, 0, initrds+len(prof.Args)+len(x.Args))
+	for i := range initrds {
+		out = append(out, fmt.Sprintf("initrd=initrd%d", i))
+	}
+	for _, a := range prof.Args {
+		out = append(out, c.PXEFill(a, n, config, installer))
+	}
+	return append(out, x.Args...)
+}
+
+// MaxKernelCmdline is the longest kernel command line iPXE hands Linux on
+// x86 (the boot protocol's cmdline_size, 2048 with the final NUL): iPXE cuts
+// a longer one without a word.
+const MaxKernelCmdline = 2047
+
+// CmdlineLen is the length of a kernel command line of args.
+func CmdlineLen(args []string) int {
+	n := len(args) - 1
+	for _, a := range args {
+		n += len(a)
+	}
+	return max(n, 0)
 }

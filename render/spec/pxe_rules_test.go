@@ -58,6 +58,8 @@ func TestPXERefusals(t *testing.T) {
 			[]want{{"bootMedia.pxe.iso", 11, []string{"without an installer ISO"}}}},
 		{"ubuntu's own autoinstall argument", strings.Replace(pxe("baseURL: http://10.70.0.1:8080, kernel: http://m/k, initrd: [http://m/i], iso: http://m/x.iso, args: [autoinstall]"), "os: fcos", "os: ubuntu-22.04", 1),
 			[]want{{"bootMedia.pxe.args[0]", 11, []string{"override"}}}},
+		{"command line iPXE would cut", strings.Replace(pxe("baseURL: http://10.70.0.1:8080, kernel: http://m/k, initrd: [http://m/i], args: [root=/dev/vda, x="+strings.Repeat("y", 1975)+"]"), "os: fcos", "os: debian-12", 1),
+			[]want{{"bootMedia.pxe.args", 11, []string{"node cp's kernel command line would be 2049 bytes", "at most 2047"}}}},
 		{"cloud-init os with its own ds", strings.Replace(pxe("baseURL: http://10.70.0.1:8080, kernel: http://m/k, initrd: [http://m/i], args: [root=/dev/vda, ds=nocloud]"), "os: fcos", "os: debian-12", 1),
 			[]want{{"bootMedia.pxe.args[1]", 11, []string{"override"}}}},
 		{"flatcar has no live rootfs", strings.Replace(pxe("baseURL: http://10.70.0.1:8080, rootfs: http://m/r"), "os: fcos", "os: flatcar", 1),
