@@ -1,9 +1,9 @@
 package consumers
 
 import (
+	"bytes"
 	"crypto/sha512"
 	"encoding/hex"
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
