@@ -43,3 +43,31 @@ func TestKernelCommandLineBound(t *testing.T) {
 		t.Fatalf("a 2,048-byte command line: %v", err)
 	}
 }
+
+// TestBootIPXEBlocksEnd: in the cluster's boot.ipxe, each node's block ends
+// after its chain: a chained script that returns, even with success, must
+// not run into the next node's block and boot the machine as that node.
+func TestBootIPXEBlocksEnd(t *testing.T) {
+	c, b := loadCase(t, filepath.Join("..", "testdata", "golden", "debian-pxe"))
+	res, err := render.Render(c, b, render.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Files) != 1 || res.Files[0].Path != "boot.ipxe" {
+		t.Fatalf("want boot.ipxe beside the nodes, got %d files", len(res.Files))
+	}
+	lines := strings.Split(string(res.Files[0].Data), "\n")
+	chains := 0
+	for i, l := range lines {
+		if !strings.HasPrefix(l, "chain ") {
+			continue
+		}
+		chains++
+		if i+1 >= len(lines) || (lines[i+1] != "goto failed" && !strings.HasPrefix(lines[i+1], "exit")) {
+			t.Errorf("line %d (%s) is followed by %q: a chain that returns falls through", i+1, l, lines[min(i+1, len(lines)-1)])
+		}
+	}
+	if chains != len(c.Nodes) {
+		t.Errorf("%d chains for %d nodes", chains, len(c.Nodes))
+	}
+}
