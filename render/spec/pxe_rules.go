@@ -147,15 +147,14 @@ func (v *validator) pxe(c *Cluster) {
 		}
 	}
 	url("bootMedia.pxe.matchboxURL", x.MatchboxURL, false)
-	// The longest node name gives the longest command line; a static node's
-	// network-config, added at render, is checked there.
-	if len(x.Args) <= maxPXEArgs {
-		for i := range c.Nodes {
-			for _, mbx := range []bool{false, x.MatchboxURL != ""} {
-				if n := CmdlineLen(c.PXEArgs(&c.Nodes[i], prof.PXE, mbx)); n > MaxKernelCmdline {
-					v.errorf("bootMedia.pxe.args", "node %s's kernel command line would be %d bytes, and iPXE passes Linux at most %d: shorten the URLs, the node's name or args", c.Nodes[i].Name, n, MaxKernelCmdline)
-					return
-				}
+	// Only the node's name differs from node to node: the longest name gives
+	// the longest command line. A static node's network-config, added at
+	// render, is checked there.
+	if longest := longestName(c.Nodes); longest != nil && len(x.Args) <= maxPXEArgs {
+		for _, mbx := range []bool{false, x.MatchboxURL != ""} {
+			if n := CmdlineLen(c.PXEArgs(longest, prof.PXE, mbx)); n > MaxKernelCmdline {
+				v.errorf("bootMedia.pxe.args", "node %s's kernel command line would be %d bytes, and iPXE passes Linux at most %d: shorten the URLs, the node's name or args", longest.Name, n, MaxKernelCmdline)
+				break
 			}
 		}
 	}
@@ -246,4 +245,15 @@ func CmdlineLen(args []string) int {
 		n += len(a)
 	}
 	return max(n, 0)
+}
+
+// longestName is the node with the longest name (the first of equals).
+func longestName(nodes []Node) *Node {
+	var out *Node
+	for i := range nodes {
+		if out == nil || len(nodes[i].Name) > len(out.Name) {
+			out = &nodes[i]
+		}
+	}
+	return out
 }

@@ -60,6 +60,12 @@ func TestPXERefusals(t *testing.T) {
 			[]want{{"bootMedia.pxe.args[0]", 11, []string{"override"}}}},
 		{"command line iPXE would cut", strings.Replace(pxe("baseURL: http://10.70.0.1:8080, kernel: http://m/k, initrd: [http://m/i], args: [root=/dev/vda, x="+strings.Repeat("y", 1975)+"]"), "os: fcos", "os: debian-12", 1),
 			[]want{{"bootMedia.pxe.args", 11, []string{"node cp's kernel command line would be 2049 bytes", "at most 2047"}}}},
+		{"command line iPXE would cut, and more", strings.Replace(strings.Replace(pxe("baseURL: http://10.70.0.1:8080, kernel: http://m/k, initrd: [http://m/i], matchboxURL: http://m:1, args: [root=/dev/vda, x="+strings.Repeat("y", 1975)+"]"), "os: fcos", "os: debian-12", 1), "    mac: \"52:54:00:70:00:11\"\n", "", 1),
+			[]want{
+				{"bootMedia.pxe.args", 10, []string{"would be 2049 bytes"}},
+				{"bootMedia.pxe.matchboxURL", 10, []string{"matchbox serves Ignition"}},
+				{"nodes[1]", 6, []string{"w1 has no mac"}},
+			}},
 		{"cloud-init os with its own ds", strings.Replace(pxe("baseURL: http://10.70.0.1:8080, kernel: http://m/k, initrd: [http://m/i], args: [root=/dev/vda, ds=nocloud]"), "os: fcos", "os: debian-12", 1),
 			[]want{{"bootMedia.pxe.args[1]", 11, []string{"override"}}}},
 		{"flatcar has no live rootfs", strings.Replace(pxe("baseURL: http://10.70.0.1:8080, rootfs: http://m/r"), "os: fcos", "os: flatcar", 1),
