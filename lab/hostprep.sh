@@ -21,7 +21,7 @@
 # chains to the worker's own script by MAC, loads the image's kernel and initrd from
 # labserve and boots them with root=/dev/vda and ds=nocloud-net;s=<serve>/w1/, so
 # cloud-init fetches the worker's user-data and meta-data from k8sgen serve. The same
-# checks run, and three more from the host: dnsmasq leased the reserved address to an
+# checks run, and six more from the host: dnsmasq leased the reserved address to an
 # iPXE client, and k8sgen serve's log shows the worker fetching boot.ipxe, its script,
 # user-data and meta-data.
 #
