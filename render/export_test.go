@@ -19,3 +19,22 @@ func RenderNodeByNode(c *spec.Cluster, b *secrets.Bundle, opt Options) (*Result,
 
 // Shaped reports whether n was rendered from its kind's shape.
 func Shaped(n Node) bool { return n.shaped }
+
+// GzippedLargestWithGuess is Render's size step with its guess forced on
+// node guess (started, as the render would have it): res's nodes are as
+// Render left them.
+func GzippedLargestWithGuess(c *spec.Cluster, b *secrets.Bundle, res *Result, guess int) error {
+	plans, err := plan.Build(c, b)
+	if err != nil {
+		return err
+	}
+	cache := &fragments{m: map[string]part{}}
+	kinds := &shapes{m: map[string]*shape{}, ign: map[string]*onceIgn{}}
+	g := &gzipGuess{i: guess}
+	g.start(plans[guess], cache, kinds)
+	<-g.done
+	for i := range res.Nodes {
+		res.Nodes[i].Gzipped = 0
+	}
+	return gzippedLargest(res, plans, cache, kinds, g)
+}

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net"
 	"runtime"
+	"slices"
 	"sync"
 
 	"github.com/k8sgen/k8sgen/render/plan"
@@ -89,6 +90,14 @@ func Render(c *spec.Cluster, b *secrets.Bundle, opt Options) (*Result, error) {
 	if !opt.nodeByNode {
 		kinds = &shapes{m: map[string]*shape{}, ign: map[string]*onceIgn{}}
 	}
+	// The size warning's gzipped figure is for the largest node over
+	// SizeLimit, known only once every node is rendered; it is usually the
+	// first control plane, so that one's is rendered as soon as its raw size
+	// is over, beside the other nodes rather than after them.
+	guess := &gzipGuess{i: -1}
+	if !opt.Gzip {
+		guess.i = slices.IndexFunc(plans, func(p *plan.NodePlan) bool { return p.ControlPlane })
+	}
 	next := make(chan int)
 	var wg sync.WaitGroup
 	for w := 0; w < min(runtime.GOMAXPROCS(0), len(plans)); w++ {
@@ -97,6 +106,9 @@ func Render(c *spec.Cluster, b *secrets.Bundle, opt Options) (*Result, error) {
 			defer wg.Done()
 			for i := range next {
 				n, err := renderShaped(plans[i], opt, cache, kinds)
+				if err == nil && i == guess.i && n.Raw > SizeLimit {
+					guess.start(plans[i], cache, kinds)
+				}
 				if err == nil && opt.Sink != nil {
 					err = opt.Sink(n)
 					for j := range n.Files {
@@ -113,13 +125,16 @@ func Render(c *spec.Cluster, b *secrets.Bundle, opt Options) (*Result, error) {
 	}
 	close(next)
 	wg.Wait()
+	if guess.started {
+		<-guess.done // nothing is left running past the render
+	}
 	for i, err := range errs {
 		if err != nil {
 			return nil, fmt.Errorf("node %s: %w", plans[i].Name, err)
 		}
 	}
 	if !opt.Gzip {
-		if err := gzippedLargest(res, plans, cache, kinds); err != nil {
+		if err := gzippedLargest(res, plans, cache, kinds, guess); err != nil {
 			return nil, err
 		}
 	}
@@ -180,9 +195,29 @@ func renderNode(p *plan.NodePlan, opt Options, cache *fragments) (Node, error) {
 	return cp.node(p, opt)
 }
 
+// gzipGuess renders node i with Gzip, for its size, once started.
+type gzipGuess struct {
+	i       int
+	started bool
+	done    chan struct{}
+	n       Node
+	err     error
+}
+
+// start renders the guessed node with Gzip in the background; it is called
+// once, by the worker that rendered the node.
+func (g *gzipGuess) start(p *plan.NodePlan, cache *fragments, kinds *shapes) {
+	g.started, g.done = true, make(chan struct{})
+	go func() {
+		defer close(g.done)
+		g.n, g.err = renderShaped(p, Options{Gzip: true, sizeOnly: true}, cache, kinds)
+	}()
+}
+
 // gzippedLargest gives the largest node over SizeLimit (the first, of equal
-// ones) its gzipped size, rendering it again with Gzip.
-func gzippedLargest(res *Result, plans []*plan.NodePlan, cache *fragments, kinds *shapes) error {
+// ones) its gzipped size, rendering it again with Gzip, or taking the
+// guess's finished render when the guess was that node.
+func gzippedLargest(res *Result, plans []*plan.NodePlan, cache *fragments, kinds *shapes, guess *gzipGuess) error {
 	largest := -1
 	for i, n := range res.Nodes {
 		if n.Raw > SizeLimit && (largest < 0 || n.Raw > res.Nodes[largest].Raw) {
@@ -192,7 +227,10 @@ func gzippedLargest(res *Result, plans []*plan.NodePlan, cache *fragments, kinds
 	if largest < 0 {
 		return nil
 	}
-	n, err := renderShaped(plans[largest], Options{Gzip: true, sizeOnly: true}, cache, kinds)
+	n, err := guess.n, guess.err
+	if !guess.started || largest != guess.i {
+		n, err = renderShaped(plans[largest], Options{Gzip: true, sizeOnly: true}, cache, kinds)
+	}
 	if err != nil {
 		return fmt.Errorf("node %s: %w", plans[largest].Name, err)
 	}
