@@ -38,3 +38,6 @@ func GzippedLargestWithGuess(c *spec.Cluster, b *secrets.Bundle, res *Result, gu
 	}
 	return gzippedLargest(res, plans, cache, kinds, g)
 }
+
+// Pooled reports whether a render with a Sink hands f's buffer back to its pool.
+func Pooled(f File) bool { return f.pooled }

@@ -49,6 +49,10 @@ type File struct {
 	Path string
 	Mode uint32
 	Data []byte
+	// pooled: Data is the node's own buffer (its first-boot config), which
+	// a render with a Sink hands back to getBuf. No other file's is: those
+	// may share bytes with other files or with package-level values.
+	pooled bool
 }
 
 // Node is one node's output and its sizes.
@@ -112,7 +116,9 @@ func Render(c *spec.Cluster, b *secrets.Bundle, opt Options) (*Result, error) {
 				if err == nil && opt.Sink != nil {
 					err = opt.Sink(n)
 					for j := range n.Files {
-						putBuf(n.Files[j].Data)
+						if n.Files[j].pooled {
+							putBuf(n.Files[j].Data)
+						}
 						n.Files[j].Data = nil
 					}
 				}
@@ -348,7 +354,7 @@ func (cn cloudNode) node(p *plan.NodePlan, opt Options) (Node, error) {
 		n.Gzipped = len(data)
 	}
 	n.Files = []File{
-		{Path: p.Name + "/user-data", Mode: 0o600, Data: data},
+		{Path: p.Name + "/user-data", Mode: 0o600, Data: data, pooled: true},
 		{Path: p.Name + "/meta-data", Mode: 0o644, Data: cn.meta},
 	}
 	if cn.netcfg != nil {
@@ -469,7 +475,7 @@ func renderIgnition(p *plan.NodePlan, opt Options, kinds *shapes) (Node, error) 
 		}
 		n.Gzipped, data = len(packed), packed
 	}
-	n.Files = []File{{Path: p.Name + "/" + IgnitionFile, Mode: 0o600, Data: data}}
+	n.Files = []File{{Path: p.Name + "/" + IgnitionFile, Mode: 0o600, Data: data, pooled: true}}
 	n.shaped = shaped
 	pxe, err := pxeFiles(p, data, nil)
 	if err != nil {
