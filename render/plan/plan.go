@@ -252,7 +252,7 @@ func nodePXE(c *spec.Cluster, n *spec.Node, prof *profiles.Profile, base *Cluste
 	if base.MatchboxURL != "" {
 		p.MatchboxArgs = c.PXEArgs(n, prof.PXE, true)
 	}
-	dir := base.BaseURL + "/" + n.Name + "/"
+	dir := c.PXENodeURL(n)
 	if prof.PXE.Autoinstall {
 		p.AutoinstallDevice = dev
 	}

@@ -195,12 +195,18 @@ func (x *PXE) PXEDevice() string {
 	return x.InstallDevice
 }
 
+// PXENodeURL is the URL of node n's directory under baseURL, with its
+// trailing slash (cloud-init appends file names to a NoCloud URL as is).
+func (c *Cluster) PXENodeURL(n *Node) string {
+	return strings.TrimRight(c.BootMedia.PXE.BaseURL, "/") + "/" + n.Name + "/"
+}
+
 // PXEFill fills the placeholders of an OS profile's network boot data for
 // node n: config and installer are the URLs of its first-boot config and
 // installer config, as the boot fetches them (from baseURL or matchbox).
 func (c *Cluster) PXEFill(s string, n *Node, config, installer string) string {
 	x := c.BootMedia.PXE
-	dir := strings.TrimRight(x.BaseURL, "/") + "/" + n.Name + "/"
+	dir := c.PXENodeURL(n)
 	return strings.NewReplacer("{config}", config, "{installer}", installer, "{nocloud}", dir,
 		"{autoinstall}", dir+PXEAutoinstallDir+"/", "{iso}", x.ISO, "{rootfs}", x.Rootfs,
 		"{imageMirror}", strings.TrimRight(x.ImageMirror, "/"), "{installDevice}", x.PXEDevice(),
@@ -217,7 +223,7 @@ func (c *Cluster) PXEArgs(n *Node, prof *profiles.PXE, matchbox bool) []string {
 	if initrds == 0 {
 		initrds = len(prof.Initrd)
 	}
-	dir := strings.TrimRight(x.BaseURL, "/") + "/" + n.Name + "/"
+	dir := c.PXENodeURL(n)
 	config, installer := dir+"config.ign", dir+PXEInstallConfig
 	if matchbox {
 		config = strings.TrimRight(x.MatchboxURL, "/") + MatchboxConfigPath
