@@ -1,8 +1,6 @@
 package render
 
 import (
-	"bytes"
-	"compress/gzip"
 	"crypto/sha512"
 	"encoding/base64"
 	"encoding/hex"
@@ -138,18 +136,11 @@ func pxeFiles(p *plan.NodePlan, config, netcfg []byte) ([]File, error) {
 // network-config before any datasource: network-config= with the base64 of
 // its gzip (cloud-init's cmdline network source reads either form).
 func networkConfigArg(netcfg []byte) (string, error) {
-	var buf bytes.Buffer
-	w, err := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	z, err := gzipBytes(netcfg)
 	if err != nil {
 		return "", err
 	}
-	if _, err := w.Write(netcfg); err != nil {
-		return "", err
-	}
-	if err := w.Close(); err != nil {
-		return "", err
-	}
-	return "network-config=" + base64.StdEncoding.EncodeToString(buf.Bytes()), nil
+	return "network-config=" + base64.StdEncoding.EncodeToString(z), nil
 }
 
 // matchboxForm is config as matchbox v0.11.0 serves it: decoded into
