@@ -11,7 +11,6 @@ import (
 	"strings"
 
 	butanejson "github.com/clarketm/json"
-	butaneutil "github.com/coreos/butane/base/util"
 	"github.com/coreos/butane/config/common"
 	fcos1_5 "github.com/coreos/butane/config/fcos/v1_5"
 	flatcar1_1 "github.com/coreos/butane/config/flatcar/v1_1"
@@ -77,14 +76,24 @@ const BootstrapUnit = "k8sgen-bootstrap.service"
 // and what a person reads to review a config.ign. The node's own files come
 // first, as in user-data (see ignShape).
 func ButaneFor(p *plan.NodePlan) ([]byte, error) {
+	return butaneFor(p, func(_ int, f plan.File) ([]byte, error) { return FileContent(p, f) })
+}
+
+// butaneFor is p's Butane config with the contents of its i-th file (own
+// files first, then shared ones) from content.
+func butaneFor(p *plan.NodePlan, content func(i int, f plan.File) ([]byte, error)) ([]byte, error) {
 	bc := butaneConfig{Variant: p.OS.Butane.Variant, Version: p.OS.Butane.Version}
 	own, shared := splitFiles(p)
-	for _, f := range append(own, shared...) {
-		content, mode, err := contentAndMode(p, f)
+	for i, f := range append(own, shared...) {
+		c, err := content(i, f)
 		if err != nil {
 			return nil, err
 		}
-		bc.Storage.Files = append(bc.Storage.Files, butaneFile{Path: f.Path, Mode: mode, Overwrite: true, Contents: butaneContents{Inline: string(content)}})
+		mode, err := modeOf(f)
+		if err != nil {
+			return nil, err
+		}
+		bc.Storage.Files = append(bc.Storage.Files, butaneFile{Path: f.Path, Mode: mode, Overwrite: true, Contents: butaneContents{Inline: string(c)}})
 	}
 	var users []butaneUser
 	if len(p.SSHAuthorizedKeys) > 0 {
@@ -130,7 +139,7 @@ func ignitionFor(p *plan.NodePlan, compress bool) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return translate(p, bu, compress)
+	return translate(p, bu, compress, compress)
 }
 
 // contentAndMode are a planned file's content and its mode as a number.
@@ -161,12 +170,12 @@ var translators = map[string]func([]byte, common.TranslateBytesOptions) ([]byte,
 	"flatcar 1.1.0": flatcar1_1.ToIgn3_4Bytes,
 }
 
-// translate translates the Butane config bu of p to Ignition.
-func translate(p *plan.NodePlan, bu []byte, compress bool) ([]byte, error) {
-	// Readable JSON as written; with compression, compact JSON too, as what
-	// counts then is the size (user data is 16 KiB on AWS).
-	opts := common.TranslateBytesOptions{Pretty: !compress}
-	opts.NoResourceAutoCompression = !compress
+// translate translates the Butane config bu of p to Ignition: readable JSON
+// as written; with compression, compact JSON, as what counts then is the size
+// (user data is 16 KiB on AWS). gzip lets Butane gzip the files that shrink.
+func translate(p *plan.NodePlan, bu []byte, compact, gzip bool) ([]byte, error) {
+	opts := common.TranslateBytesOptions{Pretty: !compact}
+	opts.NoResourceAutoCompression = !gzip
 	t, ok := translators[p.OS.Butane.Variant+" "+p.OS.Butane.Version]
 	if !ok {
 		return nil, fmt.Errorf("butane %s %s: k8sgen has no translator for it (it has %s)", p.OS.Butane.Variant, p.OS.Butane.Version, strings.Join(slices.Sorted(maps.Keys(translators)), ", "))
@@ -190,9 +199,9 @@ func translate(p *plan.NodePlan, bu []byte, compress bool) ([]byte, error) {
 // storage.files. A node then makes only its own files' entries, and its
 // config is the kind's text around them. Butane translates each file entry
 // on its own and indents entries alike at the same depth, so this is the text
-// a whole translation gives; newIgnShape checks that on the first node of
-// each kind (a kind that differs translates node by node), and the tests on
-// every golden node.
+// a whole translation gives; newIgnShape checks the entries' form on each
+// kind (a kind that differs translates node by node), and the tests check
+// the whole text on every golden node and every fuzzed one.
 type ignShape struct {
 	ok                  bool
 	prefix, sep, suffix []byte
@@ -225,20 +234,26 @@ func ownEntries(p *plan.NodePlan, compress bool, indent string, contents [][]byt
 		if err != nil {
 			return nil, err
 		}
-		src, compression := dataURL(content), &noCompression
-		if compress {
-			src, compression, err = butaneutil.MakeDataURL(content, nil, true)
-			if err != nil {
-				return nil, err
-			}
-		}
-		b, err := fileEntry(f.Path, m, src, compression, compress, indent)
+		b, err := realEntry(f.Path, m, content, compress, indent)
 		if err != nil {
 			return nil, err
 		}
 		entries = append(entries, b)
 	}
 	return entries, nil
+}
+
+// realEntry is the storage.files entry of a file with content, as Butane
+// writes it: its data URL, gzipped where Butane would (compress).
+func realEntry(path string, mode int, content []byte, compress bool, indent string) ([]byte, error) {
+	src, compression := dataURL(content), &noCompression
+	if compress {
+		var err error
+		if src, compression, err = dataURLGzip(content); err != nil {
+			return nil, err
+		}
+	}
+	return fileEntry(path, mode, src, compression, compress, indent)
 }
 
 // fileEntry is one storage.files entry as Butane writes it: Ignition's
@@ -253,15 +268,36 @@ func fileEntry(path string, mode int, src string, compression *string, compress 
 	return butanejson.MarshalIndent(e, indent, "  ")
 }
 
-// noCompression is the compression Butane records for contents it did not compress.
-var noCompression = ""
+// noCompression is the compression Butane records for contents it did not
+// compress, gzipCompression for contents it did.
+var noCompression, gzipCompression = "", "gzip"
+
+// dataURLGzip is what Butane's MakeDataURL gives contents it may compress:
+// dataURL's form, or base64 of the contents gzipped at the best level when
+// that is shorter even with "gzip" recorded as the compression. The writer
+// comes from a pool (a reset writer writes what a new one writes); TestDataURL
+// compares it with Butane's.
+func dataURLGzip(content []byte) (string, *string, error) {
+	plain := dataURL(content)
+	z, err := gzipBytes(content)
+	if err != nil {
+		return "", nil, err
+	}
+	if len(";base64,")+base64.StdEncoding.EncodedLen(len(z))+len(gzipCompression) < len(plain)-len("data:") {
+		return "data:;base64," + base64.StdEncoding.EncodeToString(z), &gzipCompression, nil
+	}
+	return plain, &noCompression, nil
+}
 
 // dataURL is what Butane's MakeDataURL gives contents it may not compress:
 // the shorter of the percent-encoded form (RFC 2396's unreserved bytes as
 // they are, every other byte as %XX in capitals) and base64, base64 only when
 // strictly shorter. MakeDataURL's percent-encoding formats each byte with
 // fmt, the most of an Ignition node's time; TestDataURL compares the two.
-func dataURL(content []byte) string {
+func dataURL(content []byte) string { return string(appendDataURL(nil, content)) }
+
+// appendDataURL appends content's data URL (dataURL) to b.
+func appendDataURL(b, content []byte) []byte {
 	const hex = "0123456789ABCDEF"
 	b64 := base64.StdEncoding.EncodedLen(len(content))
 	escaped := 0
@@ -271,9 +307,9 @@ func dataURL(content []byte) string {
 		}
 	}
 	if len(";base64,")+b64 < len(",")+len(content)+2*escaped {
-		return "data:;base64," + base64.StdEncoding.EncodeToString(content)
+		return base64.StdEncoding.AppendEncode(append(b, "data:;base64,"...), content)
 	}
-	b := make([]byte, 0, len("data:,")+len(content)+2*escaped)
+	b = slices.Grow(b, len("data:,")+len(content)+2*escaped)
 	b = append(b, "data:,"...)
 	for _, c := range content {
 		if unreserved(c) {
@@ -282,7 +318,7 @@ func dataURL(content []byte) string {
 			b = append(b, '%', hex[c>>4], hex[c&15])
 		}
 	}
-	return string(b)
+	return b
 }
 
 // unreserved are RFC 2396's unreserved characters.
@@ -303,46 +339,81 @@ func fileEntries(ign []byte) ([]json.RawMessage, error) {
 	return doc.Storage.Files, nil
 }
 
-// newIgnShape translates p whole, and finds its own files' entries in it.
+// newIgnShape translates p's kind once, with a placeholder for the contents
+// of every file: Butane does nothing with a file's contents but make its data
+// URL, and a config of placeholders translates in a fraction of the time. The
+// placeholders' entries must be the ones fileEntry makes, one sep apart; the
+// kind's shared files then get their real entries, made once, and each node
+// its own (ownEntries). The tests compare every golden node, and the fuzzers
+// their nodes, with a whole translation.
 func newIgnShape(p *plan.NodePlan, compress bool) (*ignShape, error) {
 	sh := &ignShape{}
-	full, err := ignitionFor(p, compress)
+	own, shared := splitFiles(p)
+	if len(own) == 0 {
+		return sh, nil
+	}
+	bu, err := butaneFor(p, func(i int, _ plan.File) ([]byte, error) { return []byte(placeholder(i)), nil })
 	if err != nil {
 		return nil, err
 	}
-	all, err := fileEntries(full)
-	if err != nil || len(all) == 0 {
+	// Placeholders never shrink: Butane need not try (each try is a new
+	// gzip writer at the best level, most of a compact translation's time).
+	skel, err := translate(p, bu, compress, false)
+	if err != nil {
+		return nil, err
+	}
+	files := append(own[:len(own):len(own)], shared...)
+	all, err := fileEntries(skel)
+	if err != nil || len(all) != len(files) {
 		return sh, nil
 	}
-	start := bytes.Index(full, all[0])
+	start := bytes.Index(skel, all[0])
 	if start < 0 {
 		return sh, nil
 	}
-	sh.indent = string(full[bytes.LastIndexByte(full[:start], '\n')+1 : start])
-	own, err := ownEntries(p, compress, sh.indent, nil)
-	if err != nil || len(own) == 0 || len(all) < len(own) {
-		return sh, err
-	}
-	for i := range own {
-		if !bytes.Equal(own[i], all[i]) {
+	sh.indent = string(skel[bytes.LastIndexByte(skel[:start], '\n')+1 : start])
+	at := start
+	for i, f := range files {
+		m, err := modeOf(f)
+		if err != nil {
+			return nil, err
+		}
+		want, err := fileEntry(f.Path, m, "data:,"+placeholder(i), &noCompression, compress, sh.indent)
+		if err != nil || !bytes.Equal(want, all[i]) {
 			return sh, nil
 		}
-	}
-	end := start + len(own[0])
-	if len(own) > 1 {
-		next := bytes.Index(full[end:], own[1])
-		if next < 0 {
-			return sh, nil
+		if i > 0 {
+			j := bytes.Index(skel[at:], want)
+			if j < 0 || i > 1 && !bytes.Equal(skel[at:at+j], sh.sep) {
+				return sh, nil
+			}
+			if i == 1 {
+				sh.sep = skel[at : at+j]
+			}
+			at += j
 		}
-		sh.sep = full[end : end+next]
+		at += len(want)
 	}
-	joined := joinEntries(own, sh.sep)
-	if !bytes.HasPrefix(full[start:], joined) {
-		return sh, nil
+	var suffix []byte
+	for _, f := range shared {
+		content, m, err := contentAndMode(p, f)
+		if err != nil {
+			return nil, err
+		}
+		e, err := realEntry(f.Path, m, content, compress, sh.indent)
+		if err != nil {
+			return nil, err
+		}
+		suffix = append(append(suffix, sh.sep...), e...)
 	}
-	sh.prefix, sh.suffix, sh.ok = full[:start], full[start+len(joined):], true
+	sh.prefix, sh.suffix, sh.ok = skel[:start], append(suffix, skel[at:]...), true
 	return sh, nil
 }
+
+// placeholder stands for the contents of a kind's i-th file in newIgnShape's
+// translation: unreserved characters only, so its data URL is itself after
+// "data:,", and too short to gzip.
+func placeholder(i int) string { return "k8sgen-contents-placeholder-" + strconv.Itoa(i) }
 
 func joinEntries(es []json.RawMessage, sep []byte) []byte {
 	var b bytes.Buffer

@@ -33,6 +33,16 @@ func TestSurelyPlain(t *testing.T) {
 		"1.2", "1.2.3", "10.0.0.1", "255.255.255.255", "01.02.03.04", "1..2", "1.2.", "0.0.0.0", "1e5.2.3",
 		"lv4btq.q0dg6w1j9237nurr", "4abcde.0123456789abcdef", "123456", "abcdef", "0abcde", "9zzzzz", "k8s-worker1")
 	rng := rand.New(rand.NewPCG(1, 2))
+	// Letters only, around the longest keyword (false): a token id of six
+	// letters is plain.
+	vals = append(vals, "falsey", "nullnull", "offset", "yesyes", "abcdef", "pkalrb")
+	for range 5000 {
+		b := make([]byte, 1+rng.IntN(9))
+		for i := range b {
+			b[i] = byte('a' + rng.IntN(26))
+		}
+		vals = append(vals, string(b))
+	}
 	const class = "0123456789abcdefghijklmnopqrstuvwxyz.-"
 	for range 20000 {
 		b := make([]byte, 1+rng.IntN(24))

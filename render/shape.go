@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/k8sgen/k8sgen/render/plan"
 	"github.com/k8sgen/k8sgen/templates"
@@ -79,8 +80,14 @@ func standInsFor(h *holes) ([2]holes, string) {
 // stand-ins s stood: each of its hole's class, written by every escaping
 // function in the stand-in's form, and written plain by the YAML encoder,
 // which writes the cloud-config keys.
-func interchangeable(h *holes, s *formsOf) bool {
-	for i, v := range h {
+func interchangeable(h *holes, s *formsOf) bool { return holesFit(h, s, 0, len(h)) }
+
+// holesFit is interchangeable for the holes lo to hi-1 alone: each hole's
+// values are checked on their own (the encoder writes each sequence item
+// alone).
+func holesFit(h *holes, s *formsOf, lo, hi int) bool {
+	for i := lo; i < hi; i++ {
+		v := h[i]
 		if !holeClass[i].MatchString(v) {
 			return false
 		}
@@ -93,18 +100,36 @@ func interchangeable(h *holes, s *formsOf) bool {
 			}
 		}
 	}
-	for _, v := range h {
-		if !surelyPlain(v) {
-			return yamlPlain(h)
+	for i := lo; i < hi; i++ {
+		if !surelyPlain(h[i]) {
+			return yamlPlain(h[lo:hi])
 		}
 	}
 	return true
 }
 
+// tokenHoles are the holes of the bootstrap token and its id: the same on
+// every node of a cluster unless it has a token per node.
+const tokenHoles = 2
+
+// fits reports whether p's values h can fill the shape (interchangeable),
+// checking the token only when it is not the last one that fit.
+func (sh *shape) fits(h *holes) bool {
+	if t := sh.token.Load(); t != nil && t[0] == h[tokenHoles] && t[1] == h[tokenHoles+1] {
+		return holesFit(h, sh.forms, 0, tokenHoles)
+	}
+	if !interchangeable(h, sh.forms) {
+		return false
+	}
+	sh.token.Store(&[2]string{h[tokenHoles], h[tokenHoles+1]})
+	return true
+}
+
 // surelyPlain reports, without running the encoder, values of the holes'
 // classes that the YAML encoder writes plain: those that start with a letter
-// and hold a digit, a dash or a dot (so no keyword such as no, on, null or
-// true); those that start with a digit and hold a letter no number can hold
+// and hold a digit, a dash or a dot, or are longer than five letters (so no
+// keyword such as no, on, null or false: a token id of six letters is one in
+// seven); those that start with a digit and hold a letter no number can hold
 // (not a-f, o or x); and digits with at least two dots, as an IPv4 address
 // (a number has one dot at most). None resolves to a number, a bool, null or
 // a date, and none starts with an indicator. A false answer sends the value
@@ -136,7 +161,7 @@ func surelyPlain(v string) bool {
 			return false
 		}
 	}
-	return other || !letterFirst && dots >= 2 && strings.Trim(v, "0123456789.") == ""
+	return other || letterFirst && len(v) > 5 || !letterFirst && dots >= 2 && strings.Trim(v, "0123456789.") == ""
 }
 
 // form is how an escaping function writes a stand-in: pre + value + suf.
@@ -173,15 +198,15 @@ var escapers = func() []func(string) (string, error) {
 	return fs
 }()
 
-// yamlPlain reports whether the YAML encoder writes every value of h as it
-// is, unquoted (all four in one encoding).
-func yamlPlain(h *holes) bool {
-	b, err := encodeYAML(h[:])
+// yamlPlain reports whether the YAML encoder writes every value of vs as it
+// is, unquoted (all in one encoding).
+func yamlPlain(vs []string) bool {
+	b, err := encodeYAML(vs)
 	if err != nil {
 		return false
 	}
 	var want strings.Builder
-	for _, v := range h {
+	for _, v := range vs {
 		want.WriteString("- " + v + "\n")
 	}
 	return string(b) == want.String()
@@ -255,6 +280,7 @@ type shape struct {
 	shared   []part
 	own      [][]piece // Ignition: the contents of the node's own files
 	entries  entryShape
+	token    atomic.Pointer[[2]string] // the last token and id that fit
 }
 
 // entryShape is, per own file of an Ignition worker kind, the readable JSON
@@ -342,7 +368,7 @@ func (sh *shape) ownContents(p *plan.NodePlan) ([][]byte, bool) {
 		return nil, false
 	}
 	h := holesOf(p)
-	if !interchangeable(&h, sh.forms) || !reflect.DeepEqual(masked(p), sh.proto) {
+	if !sh.fits(&h) || !reflect.DeepEqual(masked(p), sh.proto) {
 		return nil, false
 	}
 	out := make([][]byte, len(sh.own))
@@ -372,16 +398,22 @@ func (sh *shape) ownEntries(p *plan.NodePlan, indent string, sep []byte) ([]byte
 
 // joinAround joins the entries of contents, each its data URL within around.
 func joinAround(around [][2][]byte, contents [][]byte, sep []byte) ([]byte, bool) {
-	var b []byte
+	n := len(sep) * len(contents)
 	for i, c := range contents {
-		src := dataURL(c)
-		if !jsonVerbatim(src) {
-			return nil, false
-		}
+		n += len(around[i][0]) + len(around[i][1]) + len("data:,") + 3*len(c)
+	}
+	b := make([]byte, 0, n)
+	for i, c := range contents {
 		if i > 0 {
 			b = append(b, sep...)
 		}
-		b = append(append(append(b, around[i][0]...), src...), around[i][1]...)
+		b = append(b, around[i][0]...)
+		at := len(b)
+		b = appendDataURL(b, c)
+		if !jsonVerbatim(b[at:]) {
+			return nil, false
+		}
+		b = append(b, around[i][1]...)
 	}
 	return b, true
 }
@@ -389,7 +421,7 @@ func joinAround(around [][2][]byte, contents [][]byte, sep []byte) ([]byte, bool
 // jsonVerbatim reports whether Butane's JSON encoder writes s as it is
 // between its quotes: no quote, backslash, control byte, non-ASCII byte, or
 // <, > and & (which it escapes for HTML).
-func jsonVerbatim(s string) bool {
+func jsonVerbatim[T string | []byte](s T) bool {
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
 			return false
@@ -437,7 +469,7 @@ func (sh *shape) render(p *plan.NodePlan, opt Options) (Node, bool, error) {
 		return Node{}, false, nil
 	}
 	h := holesOf(p)
-	if !interchangeable(&h, sh.forms) {
+	if !sh.fits(&h) {
 		return Node{}, false, nil
 	}
 	if !reflect.DeepEqual(masked(p), sh.proto) {

@@ -153,6 +153,9 @@ func testShapeManyWorkers(t *testing.T, os string, n int) {
 			if bytes.Contains(nd.Files[0].Data, []byte("k8sgenshape")) {
 				t.Fatal(fmt.Sprintf("%s holds a stand-in", nd.Name))
 			}
+			if bytes.Contains(nd.Files[0].Data, []byte("placeholder")) {
+				t.Fatalf("%s holds a placeholder for a file's contents", nd.Name)
+			}
 		}
 	}
 }
