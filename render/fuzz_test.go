@@ -403,7 +403,6 @@ func FuzzRenderFCOS(f *testing.F) {
 	})
 }
 
-// renderAccepted renders src when validation accepts it and checks every file.
 // renderAccepted renders src when the spec is valid and checks every node's
 // files; it returns the render, or nil for a refused spec.
 func renderAccepted(t *testing.T, src, value string) *render.Result {
