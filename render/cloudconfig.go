@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/k8sgen/k8sgen/render/plan"
 	"gopkg.in/yaml.v3"
@@ -22,7 +24,24 @@ type WriteFile struct {
 	Owner       string `yaml:"owner"`
 	Permissions string `yaml:"permissions"`
 	Encoding    string `yaml:"encoding,omitempty"`
-	Content     string `yaml:"content"`
+	Content     Text   `yaml:"content"`
+}
+
+// Text is a file's contents as the YAML encoders write them: in the
+// encoder's own style (a literal block for lines), or double-quoted when it
+// starts with a blank or a line break. For those gopkg.in/yaml.v3 writes a
+// block that reads back otherwise: a leading line break is lost (by its own
+// parser and by PyYAML, which cloud-init reads user-data with) and a leading
+// tab is refused by its own parser (which Butane reads with).
+// TestTextRoundTrips holds both parsers to it.
+type Text string
+
+// MarshalYAML writes t double-quoted where a block would not read back.
+func (t Text) MarshalYAML() (any, error) {
+	if r, _ := utf8.DecodeRuneInString(string(t)); t != "" && (unicode.IsSpace(r) || r == '\u2028' || r == '\u2029' || r == '\ufeff') {
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Style: yaml.DoubleQuotedStyle, Value: string(t)}, nil
+	}
+	return string(t), nil
 }
 
 // cloudConfig is the subset of #cloud-config that k8sgen writes besides

@@ -71,6 +71,9 @@ kernel:
 extraHosts:
   - name: @26@
     ip: @27@
+controlPlaneFiles:
+  - path: /etc/kubernetes/extra/notes
+    content: @33@
 nodes:
   - name: @28@
     role: control-plane
@@ -92,8 +95,12 @@ var fuzzDefaults = []string{
 	"harbor:443", "https://mirror.internal:5000", "robot", "xt_conntrack",
 	"net.netfilter.nf_conntrack_max", "262144", "harbor", "192.168.1.2", "cp", "192.168.1.11",
 	"https://files.internal/kubernetes/",
-	"1.31.0", "arm64",
+	"1.31.0", "arm64", "\"x: 1\\n\"",
 }
+
+// textSeeds are file contents that the YAML encoders must write so that
+// they read back the same: a leading line break, tab or blank, blank lines.
+var textSeeds = []string{"\napiVersion: v1\n", "\tx\ny\n", " x\n y\n", "\n", "x\n\n\n", "\r\nx\n", "\u00a0x\ny\n", "\n\n#x"}
 
 // specWith fills slot with value (a YAML double-quoted scalar) and the others with defaults.
 func specWith(slot int, value string) (string, bool) {
@@ -142,6 +149,9 @@ func FuzzRender(f *testing.F) {
 	f.Add(uint8(10), "http://u:p%40ss@proxy:3128/")
 	f.Add(uint8(13), "https://mirror/$releasever/'x'/")
 	f.Add(uint8(22), "robot$ci")
+	for _, v := range textSeeds {
+		f.Add(uint8(33), v)
+	}
 	f.Fuzz(func(t *testing.T, slot uint8, value string) {
 		src, ok := specWith(int(slot)%len(fuzzDefaults), value)
 		if !ok {
@@ -298,6 +308,9 @@ kernel:
 extraHosts:
   - name: @17@
     ip: @18@
+controlPlaneFiles:
+  - path: /etc/kubernetes/extra/notes
+    content: @22@
 nodes:
   - name: @19@
     role: control-plane
@@ -313,7 +326,7 @@ var fuzzFlatcarDefaults = []string{
 	"http://repo.internal/kubernetes-v1.33.0-x86-64.raw", strings.Repeat("ab", 32),
 	"harbor:443", "https://mirror.internal:5000", "robot", "xt_conntrack",
 	"net.netfilter.nf_conntrack_max", "262144", "harbor", "192.168.1.2", "cp", "192.168.1.11",
-	"https://files.internal/kubernetes/",
+	"https://files.internal/kubernetes/", "\"x: 1\\n\"",
 }
 
 // FuzzRenderFlatcar is FuzzRender for an OS that boots from Ignition: the
@@ -324,6 +337,9 @@ func FuzzRenderFlatcar(f *testing.F) {
 		for _, v := range []string{"a'b", `a"b`, "$(id)", "a\nb", "a b", "a#b", "%h$X", "a\u2028b", "\\"} {
 			f.Add(uint8(slot), v)
 		}
+	}
+	for _, v := range textSeeds {
+		f.Add(uint8(22), v)
 	}
 	f.Fuzz(func(t *testing.T, slot uint8, value string) {
 		src, ok := fillSlots(fuzzFlatcarSpec, fuzzFlatcarDefaults, int(slot)%len(fuzzFlatcarDefaults), value)
@@ -433,6 +449,15 @@ func renderAccepted(t *testing.T, src, value string) *render.Result {
 	}
 	sameAsNodeByNode(t, c, &b, render.Options{}, res, src)
 	plans, err := plan.Build(c, &b)
+	if err == nil && len(plans) > 0 && plans[0].OS.Output == "ignition" {
+		// Ignition's compressed form is made apart from the raw one (its
+		// files gzipped where Butane would): the same comparison.
+		gz, err := render.Render(c, &b, render.Options{Gzip: true})
+		if err != nil {
+			t.Fatalf("accepted spec does not render with --gzip: %v\n%s", err, src)
+		}
+		sameAsNodeByNode(t, c, &b, render.Options{Gzip: true}, gz, src)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -519,6 +544,7 @@ func checkNode(t *testing.T, n render.Node, p *plan.NodePlan, value, src string)
 			if mode, _ := strconv.ParseInt(f.Mode, 8, 32); !ok || got.Mode != int(mode) {
 				t.Fatalf("%s: config.ign lacks %s or its mode %s\n%s", n.Name, f.Path, f.Mode, src)
 			}
+			wantFileContent(t, p, f, got.Data, src)
 			checkFormat(t, f.Path, got.Data, value, src)
 		}
 		// A value found in a unit more often than in the unit template's own
@@ -559,7 +585,21 @@ func checkNode(t *testing.T, n render.Node, p *plan.NodePlan, value, src string)
 		if w.Path != order[i].Path || w.Permissions != order[i].Mode {
 			t.Fatalf("%s: write_files[%d] is %s %s, the plan says %s %s\n%s", n.Name, i, w.Path, w.Permissions, order[i].Path, order[i].Mode, src)
 		}
+		wantFileContent(t, p, order[i], w.text(t), src)
 		checkFormat(t, w.Path, w.text(t), value, src)
+	}
+}
+
+// wantFileContent fails unless a node's file, as its first-boot config
+// writes it, holds exactly the planned content.
+func wantFileContent(t *testing.T, p *plan.NodePlan, f plan.File, got, src string) {
+	t.Helper()
+	want, err := render.FileContent(p, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != string(want) {
+		t.Fatalf("%s: %s reads back as %q, the plan's content is %q\n%s", p.Name, f.Path, got, want, src)
 	}
 }
 

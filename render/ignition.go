@@ -54,7 +54,7 @@ type butaneFile struct {
 }
 
 type butaneContents struct {
-	Inline string `yaml:"inline"`
+	Inline Text `yaml:"inline"`
 }
 
 type butaneSystemd struct {
@@ -65,7 +65,7 @@ type butaneUnit struct {
 	Name     string `yaml:"name"`
 	Enabled  *bool  `yaml:"enabled,omitempty"`
 	Mask     bool   `yaml:"mask,omitempty"`
-	Contents string `yaml:"contents,omitempty"`
+	Contents Text   `yaml:"contents,omitempty"`
 }
 
 // BootstrapUnit is the systemd unit that runs the bootstrap script where
@@ -93,7 +93,7 @@ func butaneFor(p *plan.NodePlan, content func(i int, f plan.File) ([]byte, error
 		if err != nil {
 			return nil, err
 		}
-		bc.Storage.Files = append(bc.Storage.Files, butaneFile{Path: f.Path, Mode: mode, Overwrite: true, Contents: butaneContents{Inline: string(c)}})
+		bc.Storage.Files = append(bc.Storage.Files, butaneFile{Path: f.Path, Mode: mode, Overwrite: true, Contents: butaneContents{Inline: Text(c)}})
 	}
 	var users []butaneUser
 	if len(p.SSHAuthorizedKeys) > 0 {
@@ -111,7 +111,7 @@ func butaneFor(p *plan.NodePlan, content func(i int, f plan.File) ([]byte, error
 		return nil, err
 	}
 	on := true
-	bc.Systemd.Units = append(bc.Systemd.Units, butaneUnit{Name: BootstrapUnit, Enabled: &on, Contents: string(unit)})
+	bc.Systemd.Units = append(bc.Systemd.Units, butaneUnit{Name: BootstrapUnit, Enabled: &on, Contents: Text(unit)})
 	for _, u := range p.OS.MaskUnits {
 		bc.Systemd.Units = append(bc.Systemd.Units, butaneUnit{Name: u, Mask: true})
 	}

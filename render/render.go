@@ -422,13 +422,13 @@ func writeFileOf(p *plan.NodePlan, f plan.File) (WriteFile, error) {
 	if err != nil {
 		return WriteFile{}, err
 	}
-	wf := WriteFile{Path: f.Path, Owner: "root:root", Permissions: f.Mode, Content: string(content)}
+	wf := WriteFile{Path: f.Path, Owner: "root:root", Permissions: f.Mode, Content: Text(content)}
 	if compressible[f.Path] && len(content) > compressAbove {
 		z, err := gzipBytes(content)
 		if err != nil {
 			return WriteFile{}, err
 		}
-		wf.Encoding, wf.Content = "gz+b64", base64.StdEncoding.EncodeToString(z)
+		wf.Encoding, wf.Content = "gz+b64", Text(base64.StdEncoding.EncodeToString(z))
 	}
 	return wf, nil
 }
