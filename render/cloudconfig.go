@@ -33,7 +33,8 @@ type WriteFile struct {
 // block that reads back otherwise: a leading line break is lost (by its own
 // parser and by PyYAML, which cloud-init reads user-data with) and a leading
 // tab is refused by its own parser (which Butane reads with).
-// TestTextRoundTrips holds both parsers to it.
+// TestTextRoundTrips holds yaml.v3 and Butane to it, and the consumers'
+// TestCloudInitReadsFileContents cloud-init's own loader.
 type Text string
 
 // MarshalYAML writes t double-quoted where a block would not read back.
