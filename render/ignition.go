@@ -339,28 +339,46 @@ func fileEntries(ign []byte) ([]json.RawMessage, error) {
 	return doc.Storage.Files, nil
 }
 
-// newIgnShape translates p's kind once, with a placeholder for the contents
+// ignSkeleton translates p's kind once, with a placeholder for the contents
 // of every file: Butane does nothing with a file's contents but make its data
-// URL, and a config of placeholders translates in a fraction of the time. The
-// placeholders' entries must be the ones fileEntry makes, one sep apart; the
-// kind's shared files then get their real entries, made once, and each node
-// its own (ownEntries). The tests compare every golden node, and the fuzzers
-// their nodes, with a whole translation.
-func newIgnShape(p *plan.NodePlan, compress bool) (*ignShape, error) {
+// URL, and a config of placeholders translates in a fraction of the time.
+// It is the readable form; the compact one is the same JSON compacted, as
+// Butane writes compact JSON with the encoder that indents the readable.
+func ignSkeleton(p *plan.NodePlan) ([]byte, error) {
+	bu, err := butaneFor(p, func(i int, _ plan.File) ([]byte, error) { return []byte(placeholder(i)), nil })
+	if err != nil {
+		return nil, err
+	}
+	// Placeholders never shrink: Butane need not try to gzip them.
+	return translate(p, bu, false, false)
+}
+
+// compactJSON is skel, a readable translation, as compact JSON.
+func compactJSON(skel []byte) ([]byte, error) {
+	var b bytes.Buffer
+	if err := json.Compact(&b, skel); err != nil {
+		return nil, err
+	}
+	return append(b.Bytes(), '\n'), nil
+}
+
+// newIgnShape makes p's kind's shape from its skeleton (ignSkeleton; compact
+// with compress). The placeholders' entries must be the ones fileEntry makes,
+// one sep apart; the kind's shared files then get their real entries, made
+// once, and each node its own (ownEntries). The tests compare every golden
+// node, and the fuzzers their nodes, raw and compressed, with a whole
+// translation.
+func newIgnShape(p *plan.NodePlan, compress bool, skel []byte) (*ignShape, error) {
 	sh := &ignShape{}
 	own, shared := splitFiles(p)
 	if len(own) == 0 {
 		return sh, nil
 	}
-	bu, err := butaneFor(p, func(i int, _ plan.File) ([]byte, error) { return []byte(placeholder(i)), nil })
-	if err != nil {
-		return nil, err
-	}
-	// Placeholders never shrink: Butane need not try (each try is a new
-	// gzip writer at the best level, most of a compact translation's time).
-	skel, err := translate(p, bu, compress, false)
-	if err != nil {
-		return nil, err
+	if compress {
+		var err error
+		if skel, err = compactJSON(skel); err != nil {
+			return nil, err
+		}
 	}
 	files := append(own[:len(own):len(own)], shared...)
 	all, err := fileEntries(skel)

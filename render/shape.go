@@ -490,29 +490,42 @@ type shapes struct {
 }
 
 // onceIgn is an Ignition shape made once, outside shapes' lock: the kinds
-// of a cluster translate in parallel.
+// of a cluster translate in parallel. The readable form's also keeps the
+// kind's skeleton, which the compact form compacts.
 type onceIgn struct {
 	once sync.Once
+	skel []byte
 	sh   *ignShape
 	err  error
 }
 
-// ignition returns the Ignition shape of p's kind, made from p when p is the
-// first.
-func (s *shapes) ignition(p *plan.NodePlan, compress bool) (*ignShape, error) {
-	key := p.ScopeKey(plan.File{Scope: plan.ScopeKind})
-	if compress {
-		key += "|gz"
-	}
+func (s *shapes) onceIgn(key string) *onceIgn {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	o, ok := s.ign[key]
 	if !ok {
 		o = &onceIgn{}
 		s.ign[key] = o
 	}
-	s.mu.Unlock()
-	o.once.Do(func() { o.sh, o.err = newIgnShape(p, compress) })
-	return o.sh, o.err
+	return o
+}
+
+// ignition returns the Ignition shape of p's kind, made from p when p is the
+// first: Butane translates each kind once, for both forms.
+func (s *shapes) ignition(p *plan.NodePlan, compress bool) (*ignShape, error) {
+	key := p.ScopeKey(plan.File{Scope: plan.ScopeKind})
+	raw := s.onceIgn(key)
+	raw.once.Do(func() {
+		if raw.skel, raw.err = ignSkeleton(p); raw.err == nil {
+			raw.sh, raw.err = newIgnShape(p, false, raw.skel)
+		}
+	})
+	if !compress || raw.err != nil {
+		return raw.sh, raw.err
+	}
+	gz := s.onceIgn(key + "|gz")
+	gz.once.Do(func() { gz.sh, gz.err = newIgnShape(p, true, raw.skel) })
+	return gz.sh, gz.err
 }
 
 // of returns the shape of p's kind, made from p when p is the first.
