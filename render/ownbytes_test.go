@@ -3,7 +3,9 @@ package render_test
 import (
 	"bytes"
 	"path/filepath"
+	"runtime"
 	"slices"
+	"sync"
 	"testing"
 	"unsafe"
 
@@ -27,9 +29,15 @@ func TestSinkReusesOnlyOwnBuffers(t *testing.T) {
 		}
 		// Buffers never handed back (every file's but the pooled ones) stay
 		// the files' for the whole render: no pooled buffer may overlap one.
+		// The test holds them (alive), or the allocator could give their
+		// memory, freed once the sink returned, to a later node's buffer.
 		var kept []span
+		var hold [][]byte
 		pooled := 0
+		var mu sync.Mutex // the sink runs on several goroutines at once
 		_, err := render.Render(c, b, render.Options{Sink: func(n render.Node) error {
+			mu.Lock()
+			defer mu.Unlock()
 			var mine, own []span
 			for _, f := range n.Files {
 				seen[f.Path] = bytes.Clone(f.Data)
@@ -42,6 +50,7 @@ func TestSinkReusesOnlyOwnBuffers(t *testing.T) {
 					mine = append(mine, sp)
 				} else {
 					own = append(own, sp)
+					hold = append(hold, f.Data)
 				}
 			}
 			kept = append(kept, own...)
@@ -58,6 +67,7 @@ func TestSinkReusesOnlyOwnBuffers(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		runtime.KeepAlive(hold)
 		if pooled != len(c.Nodes) {
 			t.Errorf("%s: %d buffers handed back for %d nodes: each node's first-boot config alone", name, pooled, len(c.Nodes))
 		}

@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"crypto/rand"
 	"fmt"
+	"reflect"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/k8sgen/k8sgen/render"
+	"github.com/k8sgen/k8sgen/render/plan"
 	"github.com/k8sgen/k8sgen/render/secrets"
 	"github.com/k8sgen/k8sgen/render/spec"
 )
@@ -157,5 +160,18 @@ func testShapeManyWorkers(t *testing.T, os string, n int) {
 				t.Fatalf("%s holds a placeholder for a file's contents", nd.Name)
 			}
 		}
+	}
+}
+
+// TestSameOtherwiseKnowsFile: sameFile compares plan.File field by field;
+// a new field must be added there (and here).
+func TestSameOtherwiseKnowsFile(t *testing.T) {
+	var names []string
+	ft := reflect.TypeOf(plan.File{})
+	for i := range ft.NumField() {
+		names = append(names, ft.Field(i).Name)
+	}
+	if got, want := strings.Join(names, " "), "Path Mode Template Data Content Scope"; got != want {
+		t.Fatalf("plan.File has the fields %s; sameFile in shape.go compares %s", got, want)
 	}
 }
