@@ -174,11 +174,21 @@ for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
 done
 ldflags+=" -s -w"
 
+# kubeadm built with the local Go runs only on this machine: the tests' `kubeadm config
+# validate` and the lab's `kubeadm config images list` (the lab's nodes get the upstream-Go
+# build). Built without optimizations it compiles in about 70% of the time, the most of a
+# cold CI run (v1.34.0 here: 173 s against 245 s), and validates a config as fast (91 ms
+# against 81 ms).
+gcflags=()
+if [ "$cmd" = kubeadm ] && [ -z "$upstream_go" ]; then
+	gcflags=("-gcflags=all=-N -l")
+fi
+
 tmp="$bin.tmp.$$"
 trap 'rm -f "$tmp"' EXIT
 (
 	cd "$src"
-	GOTOOLCHAIN=$build_toolchain go build -trimpath -buildvcs=false -ldflags "$ldflags" -o "$tmp" "k8s.io/kubernetes/cmd/$cmd" >&2
+	GOTOOLCHAIN=$build_toolchain go build -trimpath -buildvcs=false "${gcflags[@]}" -ldflags "$ldflags" -o "$tmp" "k8s.io/kubernetes/cmd/$cmd" >&2
 ) || die "go build of k8s.io/kubernetes/cmd/$cmd $tag failed"
 
 # Each command reports its version differently; all must name the tag.
