@@ -42,8 +42,8 @@ func BenchmarkRender1000(b *testing.B)  { benchRender(b, bigSpec(1000)) }
 func BenchmarkRender10000(b *testing.B) { benchRender(b, bigSpec(10000)) }
 
 // BenchmarkRenderFlatcar100 is the same for 100 Flatcar nodes: Butane
-// translates each kind of node once (ignShape), and the control plane again
-// compressed for the size column.
+// translates each kind of node once (ignSkeleton), which serves the readable
+// and the compact form.
 func BenchmarkRenderFlatcar100(b *testing.B) { benchRender(b, bigSpecOn("flatcar", 100)) }
 
 // BenchmarkRenderFCOS100 is the same for 100 Fedora CoreOS nodes.

@@ -32,7 +32,7 @@ func TestSameOtherwise(t *testing.T) {
 	proto := masked(plans[1])
 	cases := map[string]func(p *plan.NodePlan){
 		"same":       func(p *plan.NodePlan) {},
-		"role":       func(p *plan.NodePlan) { p.Taints = append(p.Taints, spec.Taint{Key: "x"}) },
+		"taint":      func(p *plan.NodePlan) { p.Taints = append(p.Taints, spec.Taint{Key: "x"}) },
 		"file mode":  func(p *plan.NodePlan) { p.Files[0].Mode = "0600" },
 		"file scope": func(p *plan.NodePlan) { p.Files[len(p.Files)-1].Scope++ },
 		"file gone":  func(p *plan.NodePlan) { p.Files = p.Files[1:] },
