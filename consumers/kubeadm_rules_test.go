@@ -169,6 +169,20 @@ func goldenMinors(t *testing.T) map[int]bool {
 	return out
 }
 
+// labBundle is the lab golden case's secrets bundle, for the cluster named.
+func labBundle(t *testing.T, cluster string) *secrets.Bundle {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(goldenRoot, "lab", "secrets.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := secrets.Load(raw, cluster)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 // renderConfigs renders a spec without validating it and returns the kubeadm
 // configuration files of every node, by node.
 func renderConfigs(t *testing.T, src string) map[string]string {
@@ -178,15 +192,7 @@ func renderConfigs(t *testing.T, src string) map[string]string {
 		t.Fatalf("spec does not load: %v", probs)
 	}
 	spec.Defaults(doc.Cluster)
-	raw, err := os.ReadFile(filepath.Join(goldenRoot, "lab", "secrets.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := secrets.Load(raw, doc.Cluster.Name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := render.Render(doc.Cluster, b, render.Options{})
+	res, err := render.Render(doc.Cluster, labBundle(t, doc.Cluster.Name), render.Options{})
 	if err != nil {
 		t.Fatalf("render: %v", err)
 	}

@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/k8sgen/k8sgen/render"
-	"github.com/k8sgen/k8sgen/render/secrets"
 	"github.com/k8sgen/k8sgen/render/spec"
 )
 
@@ -43,15 +42,7 @@ func TestCloudInitReadsFileContents(t *testing.T) {
 	if doc == nil || len(probs.Errors()) > 0 {
 		t.Fatalf("spec refused: %v\n%s", probs, src.String())
 	}
-	raw, err := os.ReadFile(filepath.Join(goldenRoot, "lab", "secrets.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := secrets.Load(raw, doc.Cluster.Name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := render.Render(doc.Cluster, b, render.Options{})
+	res, err := render.Render(doc.Cluster, labBundle(t, doc.Cluster.Name), render.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
